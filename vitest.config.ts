@@ -1,0 +1,28 @@
+import { defineConfig } from "vitest/config";
+
+// Two projects: `unit` needs no server; `integration` (*.int.test.ts) gets a real
+// Kafka broker and redis-server from the global setup (or KAFKA_BROKERS / REDIS_URL).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["packages/**/src/**/*.test.ts", "services/**/src/**/*.test.ts", "test/**/*.test.ts"],
+          exclude: ["**/*.int.test.ts", "**/node_modules/**"],
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["packages/**/src/**/*.int.test.ts", "services/**/src/**/*.int.test.ts", "test/**/*.int.test.ts"],
+          exclude: ["**/node_modules/**"],
+          globalSetup: ["test/harness/global-setup.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
