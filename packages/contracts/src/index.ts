@@ -7,3 +7,4 @@ export * from "./audit-event.ts";
 export * from "./finding.ts";
 export * from "./topics.ts";
 export * from "./parse.ts";
+export * from "./ids.ts";
