@@ -1,1 +1,13 @@
-export {};
+export type { Consumer, ConsumerRunOptions, InRecord, OutRecord, Producer } from "./types.ts";
+export { createKafka, type BusLogger, type KafkaOptions } from "./kafka.ts";
+export { KafkaProducer, type KafkaProducerOptions } from "./kafka-producer.ts";
+export { KafkaConsumer, type KafkaConsumerOptions } from "./kafka-consumer.ts";
+export { MemoryBus, type MemoryBusOptions } from "./memory-bus.ts";
+export {
+  BatchingProducer,
+  RecordsDroppedError,
+  type BatchingCounters,
+  type BatchingProducerOptions,
+} from "./batching-producer.ts";
+export { headersFor } from "./headers.ts";
+export { partitionForKey } from "./partition.ts";

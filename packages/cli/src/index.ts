@@ -1,1 +1,1 @@
-export {};
+export { buildProgram, USAGE_ERROR } from "./program.ts";

@@ -69,6 +69,16 @@ export const TargetSchema = z.object({
   path: z.string().optional(),
   address: z.string().optional(),
   port: z.number().int().optional(),
+  /** TCP / UDP, for network events. */
+  protocol: z.string().optional(),
+  /** Kernel module name, for kernel_module events. */
+  module: z.string().optional(),
+  /** Capability checked (e.g. CAP_SYS_ADMIN), for cap_capable probes. */
+  capability: z.string().optional(),
+  /** The source's action: a Tetragon kprobe action (KPROBE_ACTION_SIGKILL…) or throttle THROTTLE_START/STOP. */
+  action: z.string().optional(),
+  /** The cgroup a Tetragon throttle event is about. */
+  cgroup: z.string().optional(),
 });
 
 export const RuntimeEventSchema = z.object({

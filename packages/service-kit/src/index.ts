@@ -1,1 +1,6 @@
-export {};
+export { createLogger, type Logger, type LoggerOptions } from "./logger.ts";
+export { scrubSecrets } from "./scrub.ts";
+export { ConfigError, loadConfig, type LoadConfigOptions } from "./config.ts";
+export { createMetrics } from "./metrics.ts";
+export { createHttpServer, startHttpServer, type HttpServerOptions, type Readiness, type StartHttpServerOptions } from "./http.ts";
+export { onShutdown } from "./shutdown.ts";

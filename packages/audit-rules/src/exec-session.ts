@@ -1,0 +1,331 @@
+import { stableId, timeToMillis, type AuditEvent, type Finding, type RuntimeEvent } from "@outlier/contracts";
+import { parsePodStreamRequest } from "./exec-request.ts";
+import { workloadFromPodName } from "./pod-workload.ts";
+import { isAllowedFinal, principalOf } from "./rule.ts";
+
+export interface ExecSessionOptions {
+  /** A session closes when no process joined it for this long (event time). */
+  idleGapMs?: number;
+  /** A session closes this long after it started, however busy. */
+  maxDurationMs?: number;
+  /**
+   * How long an out-of-init-tree process with no open session is held, waiting for a
+   * late audit event to open its session (the API server batches audit webhooks for up
+   * to 30 s by default; a tailed log adds its own lag).
+   */
+  graceMs?: number;
+  /** Tolerated clock skew: a process may start this long before its audit request was received. */
+  skewMs?: number;
+  maxOpenSessions?: number;
+  /** Distinct processes (binary + args) listed per session; further ones are only counted. */
+  maxProcessesPerSession?: number;
+  /** Processes held per pod while waiting for a session; the oldest goes first. */
+  maxHeldPerPod?: number;
+  maxHeldPods?: number;
+}
+
+const DEFAULTS: Required<ExecSessionOptions> = {
+  idleGapMs: 2 * 60_000,
+  maxDurationMs: 60 * 60_000,
+  graceMs: 60_000,
+  skewMs: 2_000,
+  maxOpenSessions: 1_000,
+  maxProcessesPerSession: 100,
+  maxHeldPerPod: 50,
+  maxHeldPods: 1_000,
+};
+
+/** Pids remembered per session to follow descendants whose parent is inside the container. */
+const MAX_PIDS_PER_SESSION = 1_024;
+
+/** Container runtimes that parent a process entering a container from outside (Falco's proc.pname). */
+const CONTAINER_ENTRY_PARENT = /^(runc|crun|conmon|containerd-shim)/;
+
+type CloseReason = "idle" | "max-duration" | "capacity";
+
+interface RolledUpProcess {
+  binary: string;
+  args?: string;
+  count: number;
+  firstTime: string;
+}
+
+interface Session {
+  auditID: string;
+  cluster: string;
+  namespace: string;
+  pod: string;
+  container?: string;
+  node?: string;
+  event: AuditEvent;
+  startMs: number;
+  lastMs: number;
+  endTime: string;
+  processes: Map<string, RolledUpProcess>;
+  pids: Set<number>;
+  execCount: number;
+  droppedProcesses: number;
+  closedBy?: CloseReason;
+}
+
+interface HeldProcess {
+  runtime: RuntimeEvent;
+  ms: number;
+}
+
+/**
+ * Joins `kubectl exec`/`attach` sessions from the audit log with the processes they
+ * start, and rolls each session up into one `exec.session` finding. Pure and bounded;
+ * all times are event times, so a replay gives the same findings.
+ */
+export class ExecSessionCorrelator {
+  readonly #options: Required<ExecSessionOptions>;
+  readonly #open = new Map<string, Session>(); // by auditID, in opening order
+  readonly #openByPod = new Map<string, Session[]>(); // the same sessions, by podKey: observe is per process
+  readonly #closed: Session[] = [];
+  readonly #held = new Map<string, HeldProcess[]>(); // by podKey, in arrival order
+  #latestMs = 0;
+
+  constructor(options: ExecSessionOptions = {}) {
+    this.#options = { ...DEFAULTS, ...options };
+  }
+
+  get openSessions(): number {
+    return this.#open.size;
+  }
+
+  /** Opens a session for an allowed pods/exec or pods/attach; false for anything else or a redelivery. */
+  openFromAudit(event: AuditEvent): boolean {
+    const ref = event.objectRef;
+    if (ref?.resource !== "pods" || !["exec", "attach"].includes(ref.subresource ?? "")) return false;
+    if (!ref.namespace || !ref.name || !isAllowedFinal(event) || this.#open.has(event.auditID)) return false;
+    if (this.#open.size >= this.#options.maxOpenSessions) this.#evictLeastActive();
+    const startMs = timeToMillis(event.requestReceivedTimestamp);
+    const session: Session = {
+      auditID: event.auditID,
+      cluster: event.cluster,
+      namespace: ref.namespace,
+      pod: ref.name,
+      container: parsePodStreamRequest(event.requestURI).container,
+      event,
+      startMs,
+      lastMs: startMs,
+      endTime: event.requestReceivedTimestamp,
+      processes: new Map(),
+      pids: new Set(),
+      execCount: 0,
+      droppedProcesses: 0,
+    };
+    this.#open.set(event.auditID, session);
+    const key = sessionPodKey(session);
+    this.#openByPod.set(key, [...(this.#openByPod.get(key) ?? []), session]);
+    this.#adoptHeld(session);
+    return true;
+  }
+
+  /**
+   * True when the process belongs to an open session in its pod and container, so the
+   * caller keeps it out of the workload's baseline. A process that enters the container
+   * from outside while no session is open is held for `graceMs` and joins a session that
+   * opens later, but is answered false now.
+   */
+  observe(runtime: RuntimeEvent): boolean {
+    if (runtime.type !== "process_exec" || !runtime.pod || !runtime.process) return false;
+    const ms = timeToMillis(runtime.time);
+    this.#latestMs = Math.max(this.#latestMs, ms);
+    const session = this.#sessionFor(runtime, ms);
+    if (session) {
+      this.#join(session, runtime, ms);
+      return true;
+    }
+    if (entersFromOutside(runtime) || this.#isHeldChild(runtime)) this.#hold(runtime, ms);
+    return false;
+  }
+
+  /** Closes the sessions idle or too long at `now` (event time) and returns their findings. */
+  flush(now: string): Finding[] {
+    const nowMs = timeToMillis(now);
+    for (const session of this.#open.values()) {
+      const reason = this.#closeReason(session, nowMs);
+      if (reason) this.#close(session, reason);
+    }
+    this.#dropExpiredHeld(Math.max(nowMs, this.#latestMs));
+    return this.#closed.splice(0).map(sessionFinding);
+  }
+
+  #sessionFor(runtime: RuntimeEvent, ms: number): Session | undefined {
+    const parentPid = runtime.process?.parent?.pid;
+    const fromOutside = entersFromOutside(runtime);
+    const candidates = (this.#openByPod.get(podKey(runtime)) ?? []).filter(
+      (session) =>
+        this.#inSession(session, runtime, ms) &&
+        (fromOutside || (parentPid !== undefined && session.pids.has(parentPid))),
+    );
+    // Two sessions in one container: the latest one started before the process is the likeliest.
+    const started = candidates.filter((session) => session.startMs <= ms);
+    return started.reduce<Session | undefined>((a, b) => (a && a.startMs > b.startMs ? a : b), undefined) ?? candidates[0];
+  }
+
+  #inSession(session: Session, runtime: RuntimeEvent, ms: number): boolean {
+    const pod = runtime.pod;
+    if (!pod || pod.namespace !== session.namespace || pod.name !== session.pod) return false;
+    if (runtime.cluster !== session.cluster) return false;
+    const container = pod.container?.name;
+    if (session.container && container && container !== session.container) return false;
+    return (
+      ms >= session.startMs - this.#options.skewMs &&
+      ms <= session.lastMs + this.#options.idleGapMs &&
+      ms <= session.startMs + this.#options.maxDurationMs
+    );
+  }
+
+  #join(session: Session, runtime: RuntimeEvent, ms: number): void {
+    const process = runtime.process;
+    if (!process) return;
+    session.execCount += 1;
+    session.lastMs = Math.max(session.lastMs, ms);
+    if (runtime.time > session.endTime) session.endTime = runtime.time; // fixed-width times: string order is time order
+    session.node ??= runtime.node;
+    // An exec enters one container: when the URI did not name it, the first process does.
+    session.container ??= runtime.pod?.container?.name;
+    if (process.pid !== undefined && session.pids.size < MAX_PIDS_PER_SESSION) session.pids.add(process.pid);
+    const key = `${process.binary}\u0000${process.args ?? ""}`;
+    const known = session.processes.get(key);
+    if (known) {
+      known.count += 1;
+      if (runtime.time < known.firstTime) known.firstTime = runtime.time;
+    } else if (session.processes.size < this.#options.maxProcessesPerSession) {
+      session.processes.set(key, { binary: process.binary, args: process.args, count: 1, firstTime: runtime.time });
+    } else {
+      session.droppedProcesses += 1;
+    }
+  }
+
+  #hold(runtime: RuntimeEvent, ms: number): void {
+    const key = podKey(runtime);
+    const held = this.#held.get(key) ?? [];
+    this.#held.delete(key); // re-inserted below: Map order is recency order
+    held.push({ runtime, ms });
+    if (held.length > this.#options.maxHeldPerPod) held.shift();
+    this.#held.set(key, held);
+    if (this.#held.size > this.#options.maxHeldPods) {
+      const oldest = this.#held.keys().next().value;
+      if (oldest !== undefined) this.#held.delete(oldest);
+    }
+  }
+
+  /** A child of a held process (Falco sees a shell's children with the shell as parent). */
+  #isHeldChild(runtime: RuntimeEvent): boolean {
+    const parentPid = runtime.process?.parent?.pid;
+    if (parentPid === undefined) return false;
+    return (this.#held.get(podKey(runtime)) ?? []).some((entry) => entry.runtime.process?.pid === parentPid);
+  }
+
+  /** Held processes join in time order, so parents are known before their children. */
+  #adoptHeld(session: Session): void {
+    const key = sessionPodKey(session);
+    const held = this.#held.get(key);
+    if (!held) return;
+    const remaining: HeldProcess[] = [];
+    for (const entry of [...held].sort((a, b) => a.ms - b.ms)) {
+      if (this.#inSession(session, entry.runtime, entry.ms)) this.#join(session, entry.runtime, entry.ms);
+      else remaining.push(entry);
+    }
+    if (remaining.length > 0) this.#held.set(key, remaining);
+    else this.#held.delete(key);
+  }
+
+  #dropExpiredHeld(nowMs: number): void {
+    for (const [key, held] of this.#held) {
+      const kept = held.filter((entry) => nowMs - entry.ms <= this.#options.graceMs);
+      if (kept.length > 0) this.#held.set(key, kept);
+      else this.#held.delete(key);
+    }
+  }
+
+  #closeReason(session: Session, nowMs: number): CloseReason | undefined {
+    if (nowMs - session.startMs > this.#options.maxDurationMs) return "max-duration";
+    if (nowMs - session.lastMs > this.#options.idleGapMs) return "idle";
+    return undefined;
+  }
+
+  #evictLeastActive(): void {
+    let least: Session | undefined;
+    for (const session of this.#open.values()) if (!least || session.lastMs < least.lastMs) least = session;
+    if (least) this.#close(least, "capacity");
+  }
+
+  #close(session: Session, reason: CloseReason): void {
+    session.closedBy = reason;
+    this.#open.delete(session.auditID);
+    const key = sessionPodKey(session);
+    const others = (this.#openByPod.get(key) ?? []).filter((s) => s !== session);
+    if (others.length > 0) this.#openByPod.set(key, others);
+    else this.#openByPod.delete(key);
+    this.#closed.push(session);
+  }
+}
+
+/**
+ * A process that entered the container from outside its init process tree: what
+ * `kubectl exec` starts. Tetragon says so directly (`in_init_tree: false`; its exec
+ * probes are excluded); for Falco, the parent is the container runtime or unknown.
+ */
+function entersFromOutside(runtime: RuntimeEvent): boolean {
+  const process = runtime.process;
+  if (!process || process.maybeExecProbe) return false;
+  if (process.inInitTree !== undefined) return !process.inInitTree;
+  const parent = process.parent?.binary;
+  return parent === undefined || CONTAINER_ENTRY_PARENT.test(parent.split("/").pop() ?? "");
+}
+
+function podKey(runtime: RuntimeEvent): string {
+  return `${runtime.cluster}/${runtime.pod?.namespace}/${runtime.pod?.name}`;
+}
+
+function sessionPodKey(session: Session): string {
+  return `${session.cluster}/${session.namespace}/${session.pod}`;
+}
+
+function sessionFinding(session: Session): Finding {
+  const { event } = session;
+  const user = principalOf(event);
+  const request = parsePodStreamRequest(event.requestURI);
+  const subresource = event.objectRef?.subresource ?? "exec";
+  const processes = [...session.processes.values()].sort(
+    (a, b) => a.firstTime.localeCompare(b.firstTime) || a.binary.localeCompare(b.binary),
+  );
+  const where = `${session.namespace}/${session.pod}${session.container ? ` (${session.container})` : ""}`;
+  const command = request.command.length > 0 ? `: ${request.command.join(" ")}` : "";
+  return {
+    schema: "outlier.finding.v1",
+    id: stableId("exec.session", session.cluster, session.auditID),
+    type: "exec.session",
+    severity: "medium",
+    time: event.requestReceivedTimestamp,
+    cluster: session.cluster,
+    summary: `${user} ${subresource} into ${where}${command}; ${session.execCount} process(es) run`,
+    workload: workloadFromPodName(session.namespace, session.pod),
+    pod: session.pod,
+    container: session.container,
+    node: session.node,
+    evidence: {
+      user: event.user,
+      impersonatedUser: event.impersonatedUser,
+      sourceIPs: event.sourceIPs,
+      userAgent: event.userAgent,
+      auditID: session.auditID,
+      subresource,
+      command: request.command,
+      tty: request.tty,
+      stdin: request.stdin,
+      start: event.requestReceivedTimestamp,
+      end: session.endTime,
+      closedBy: session.closedBy,
+      execCount: session.execCount,
+      processes,
+      droppedProcesses: session.droppedProcesses,
+    },
+    dedupKey: `exec.session|${user}|${session.namespace}/${session.pod}/${session.container ?? ""}`,
+  };
+}

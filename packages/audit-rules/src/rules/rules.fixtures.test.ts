@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import type { AuditEvent } from "@outlier/contracts";
+import { MemorySeenSet } from "../seen-set.ts";
+import { auditFixture, haveFixtures } from "../test-support.ts";
+import type { RuleContext } from "../rule.ts";
+import { AUDIT_RULES } from "./index.ts";
+
+/** rule id → auditIDs (first 8 characters) it matched, once per matching line, in file order. */
+function firings(events: AuditEvent[], ctx: RuleContext = new MemorySeenSet({ learningMs: 0 })): Record<string, string[]> {
+  const fired: Record<string, string[]> = Object.fromEntries(AUDIT_RULES.map((rule) => [rule.id, []]));
+  for (const event of events) {
+    for (const rule of AUDIT_RULES) {
+      if (rule.match(event, ctx)) fired[rule.id]?.push(event.auditID.slice(0, 8));
+    }
+  }
+  return fired;
+}
+
+describe.skipIf(!haveFixtures)("audit rules on ../shared/fixtures/k8s-audit (skipped when ../shared is absent)", () => {
+  it("fires each rule on the falco trace lines that show its behaviour, and nowhere else", () => {
+    expect(firings(auditFixture("falco-trace-files-k8s-audit.jsonl"))).toEqual({
+      "pod-exec": ["14933b4e", "ca1ed9f4"], // attach (line 3) and exec (line 48)
+      "ephemeral-container": [],
+      // hostNetwork; privileged mysql (logged twice, lines 21 and 24); privileged nginx; two hostPath /etc
+      "privileged-pod": ["24142dcc", "f83ecd50", "a362d22b", "f83ecd50", "e456c9cf", "9a52c28e"],
+      "cluster-admin-binding": ["c97244c7"], // not e040d0ab, bound to system:basic-user
+      "wildcard-role": ["d8964c73", "0dc97dd4"], // resources ["*"], verbs ["*"]
+      "secret-read-new-principal": [], // this file only creates and deletes secrets
+      // the anonymous namespace create; line 51 re-uses that auditID for a named user and must not fire
+      "anonymous-allowed": ["841d3e6d"],
+    });
+  });
+
+  it("says which kind of host access each privileged pod has", () => {
+    const events = auditFixture("falco-trace-files-k8s-audit.jsonl");
+    const rule = AUDIT_RULES.find((r) => r.id === "privileged-pod");
+    const ctx = new MemorySeenSet();
+    const details = Object.fromEntries(
+      events.flatMap((e) => {
+        const match = rule?.match(e, ctx);
+        return match ? [[e.auditID.slice(0, 8), { ...match.details, generateName: match.object.generateName }]] : [];
+      }),
+    );
+    expect(details["24142dcc"]).toEqual({
+      reasons: ["hostNetwork"],
+      privilegedContainers: [],
+      hostPaths: [],
+      generateName: "nginx-deployment-754c877bcd-",
+    });
+    expect(details["f83ecd50"]).toMatchObject({ reasons: ["privileged"], privilegedContainers: ["mysql"] });
+    expect(details["e456c9cf"]).toMatchObject({ reasons: ["hostPath"], hostPaths: ["/etc"] });
+  });
+
+  it("names the subjects bound to cluster-admin", () => {
+    const events = auditFixture("falco-trace-files-k8s-audit.jsonl");
+    const rule = AUDIT_RULES.find((r) => r.id === "cluster-admin-binding");
+    const match = events.map((e) => rule?.match(e, new MemorySeenSet())).find((m) => m !== undefined);
+    expect(match?.details).toEqual({
+      roleRef: { kind: "ClusterRole", name: "cluster-admin" },
+      subjects: [{ kind: "User", name: "minikube", namespace: undefined }],
+    });
+    expect(match?.object.name).toBe("some-reader-binding");
+  });
+
+  it("raises nothing on forbidden requests (audit2rbac: 403 lists of secrets, pods, nodes)", () => {
+    const fired = firings(auditFixture("audit2rbac-demo-log-v1beta1-2017.jsonl"));
+    expect(Object.values(fired).flat()).toEqual([]);
+  });
+
+  it("ignores anonymous hits on public paths (OpenShift's anonymous POST /login, 302)", () => {
+    const events = auditFixture("openshift-docs-audit-log-examples.jsonl");
+    expect(events.some((e) => e.user.username === "system:anonymous" && e.requestURI === "/login")).toBe(true);
+    expect(Object.values(firings(events)).flat()).toEqual([]);
+  });
+});

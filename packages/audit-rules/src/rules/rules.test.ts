@@ -1,0 +1,189 @@
+import { describe, expect, it } from "vitest";
+import type { AuditEvent } from "@outlier/contracts";
+import { MemorySeenSet } from "../seen-set.ts";
+import { auditEvent, execAudit } from "../test-support.ts";
+import { AUDIT_RULES } from "./index.ts";
+
+const ctx = () => new MemorySeenSet({ learningMs: 0 });
+const fired = (event: AuditEvent, seen = ctx()) => AUDIT_RULES.filter((rule) => rule.match(event, seen)).map((rule) => rule.id);
+
+describe("audit rules", () => {
+  it("have unique ids, a severity and a description", () => {
+    expect(new Set(AUDIT_RULES.map((r) => r.id)).size).toBe(AUDIT_RULES.length);
+    for (const rule of AUDIT_RULES) expect(rule.description.length).toBeGreaterThan(20);
+  });
+
+  describe("pod-exec", () => {
+    it("fires on an allowed exec at ResponseStarted, with the command and container from the URI", () => {
+      const match = AUDIT_RULES.find((r) => r.id === "pod-exec")?.match(execAudit(), ctx());
+      expect(match?.container).toBe("app");
+      expect(match?.details).toMatchObject({ command: ["sh", "-c", "id"], tty: true, stdin: true });
+      expect(match?.summary).toBe("exec into pod shop/web-6f87496b94-qdlh8: sh -c id");
+    });
+
+    it("fires on port-forward, with the ports", () => {
+      const event = execAudit({
+        objectRef: { resource: "pods", subresource: "portforward", namespace: "shop", name: "db-0" },
+        requestURI: "/api/v1/namespaces/shop/pods/db-0/portforward?ports=5432",
+      });
+      expect(fired(event)).toEqual(["pod-exec"]);
+      expect(AUDIT_RULES[0]?.match(event, ctx())?.details).toMatchObject({ ports: ["5432"] });
+    });
+
+    it("does not fire on a forbidden exec (403 at ResponseComplete)", () => {
+      expect(fired(execAudit({ stage: "ResponseComplete", responseStatus: { code: 403 } }))).toEqual([]);
+    });
+
+    it("does not fire again when the session ends (ResponseComplete) or at RequestReceived", () => {
+      expect(fired(execAudit({ stage: "ResponseComplete" }))).toEqual([]);
+      expect(fired(execAudit({ stage: "RequestReceived", responseStatus: undefined }))).toEqual([]);
+    });
+  });
+
+  describe("ephemeral-container", () => {
+    const debug = (overrides: Partial<AuditEvent> = {}) =>
+      auditEvent({
+        verb: "patch",
+        objectRef: { resource: "pods", subresource: "ephemeralcontainers", namespace: "shop", name: "web-6f87496b94-qdlh8" },
+        requestObject: {
+          spec: { ephemeralContainers: [{ name: "debugger-x", image: "busybox", targetContainerName: "app" }] },
+        },
+        ...overrides,
+      });
+
+    it("fires on an allowed patch and names the image and target", () => {
+      const match = AUDIT_RULES.find((r) => r.id === "ephemeral-container")?.match(debug(), ctx());
+      expect(match?.details).toEqual({
+        containers: [{ name: "debugger-x", image: "busybox", targetContainerName: "app" }],
+      });
+    });
+
+    it("fires without a body (audit level Metadata), and not on a read or a 422", () => {
+      expect(fired(debug({ requestObject: undefined }))).toEqual(["ephemeral-container"]);
+      expect(fired(debug({ verb: "get" }))).toEqual([]);
+      expect(fired(debug({ responseStatus: { code: 422 } }))).toEqual([]);
+    });
+  });
+
+  describe("privileged-pod", () => {
+    const create = (spec: unknown, overrides: Partial<AuditEvent> = {}) =>
+      auditEvent({ verb: "create", objectRef: { resource: "pods", namespace: "shop" }, requestObject: { spec }, ...overrides });
+
+    it("names every kind of host access in one match", () => {
+      const spec = {
+        hostPID: true,
+        hostIPC: true,
+        initContainers: [{ name: "setup", securityContext: { privileged: true } }],
+        containers: [{ name: "app" }],
+        volumes: [{ name: "root", hostPath: { path: "/" } }, { name: "tmp", emptyDir: {} }],
+      };
+      const match = AUDIT_RULES.find((r) => r.id === "privileged-pod")?.match(create(spec), ctx());
+      expect(match?.details).toEqual({
+        reasons: ["privileged", "hostPID", "hostIPC", "hostPath"],
+        privilegedContainers: ["setup"],
+        hostPaths: ["/"],
+      });
+    });
+
+    it("does not fire on a plain pod, privileged: false, a denied create, or a non-final stage", () => {
+      const privileged = { containers: [{ name: "app", securityContext: { privileged: true } }] };
+      expect(fired(create({ containers: [{ name: "app", securityContext: { privileged: false } }] }))).toEqual([]);
+      expect(fired(create(privileged, { responseStatus: { code: 403 } }))).toEqual([]);
+      expect(fired(create(privileged, { stage: "ResponseStarted" }))).toEqual([]);
+      expect(fired(create(privileged))).toEqual(["privileged-pod"]);
+    });
+  });
+
+  describe("cluster-admin-binding and wildcard-role", () => {
+    it("fire on a namespaced RoleBinding to cluster-admin and a Role with verbs *", () => {
+      const binding = auditEvent({
+        verb: "create",
+        objectRef: { resource: "rolebindings", namespace: "shop", name: "oops", apiGroup: "rbac.authorization.k8s.io" },
+        requestObject: {
+          roleRef: { kind: "ClusterRole", name: "cluster-admin" },
+          subjects: [{ kind: "ServiceAccount", name: "ci", namespace: "shop" }],
+        },
+      });
+      const role = auditEvent({
+        verb: "update",
+        objectRef: { resource: "roles", namespace: "shop", name: "all", apiGroup: "rbac.authorization.k8s.io" },
+        requestObject: { rules: [{ apiGroups: ["apps"], resources: ["deployments"], verbs: ["*"] }] },
+      });
+      expect(fired(binding)).toEqual(["cluster-admin-binding"]);
+      expect(fired(role)).toEqual(["wildcard-role"]);
+    });
+
+    it("do not fire on a Role named cluster-admin, a delete, or a role without wildcards", () => {
+      const binding = (roleRef: unknown, verb = "create") =>
+        auditEvent({ verb, objectRef: { resource: "rolebindings", namespace: "shop", name: "b" }, requestObject: { roleRef } });
+      expect(fired(binding({ kind: "Role", name: "cluster-admin" }))).toEqual([]);
+      expect(fired(binding({ kind: "ClusterRole", name: "cluster-admin" }, "delete"))).toEqual([]);
+      const role = auditEvent({
+        verb: "create",
+        objectRef: { resource: "clusterroles", name: "reader" },
+        requestObject: { rules: [{ apiGroups: ["*"], resources: ["pods"], verbs: ["get"] }] },
+      });
+      expect(fired(role)).toEqual([]);
+    });
+  });
+
+  describe("secret-read-new-principal", () => {
+    const read = (overrides: Partial<AuditEvent> = {}) =>
+      auditEvent({ objectRef: { resource: "secrets", namespace: "shop", name: "db-password" }, ...overrides });
+
+    it("fires the first time a principal reads secrets in a namespace, not the second", () => {
+      const seen = ctx();
+      expect(fired(read(), seen)).toEqual(["secret-read-new-principal"]);
+      expect(fired(read({ verb: "list", objectRef: { resource: "secrets", namespace: "shop" } }), seen)).toEqual([]);
+      expect(fired(read({ objectRef: { resource: "secrets", namespace: "billing", name: "x" } }), seen)).toEqual([
+        "secret-read-new-principal",
+      ]);
+    });
+
+    it("learns the impersonated user, not the impersonator", () => {
+      const seen = ctx();
+      fired(read(), seen);
+      const asBob = read({ impersonatedUser: { username: "bob", groups: [] } });
+      expect(fired(asBob, seen)).toEqual(["secret-read-new-principal"]);
+      expect(fired(asBob, seen)).toEqual([]);
+    });
+
+    it("neither fires nor learns on a forbidden read, and ignores writes", () => {
+      const seen = ctx();
+      expect(fired(read({ responseStatus: { code: 403 } }), seen)).toEqual([]);
+      expect(fired(read({ verb: "delete" }), seen)).toEqual([]);
+      expect(fired(read(), seen)).toEqual(["secret-read-new-principal"]);
+    });
+
+    it("marks first reads during the learning period as suppressed", () => {
+      const seen = new MemorySeenSet({ learningMs: 60 * 60_000 });
+      const rule = AUDIT_RULES.find((r) => r.id === "secret-read-new-principal");
+      expect(rule?.match(read(), seen)?.suppressed).toBe("learning");
+      const later = read({ requestReceivedTimestamp: "2024-05-01T11:00:00.000000000Z" });
+      expect(rule?.match(later, seen)).toBeUndefined(); // learned while learning
+      const stranger = read({ ...later, user: { username: "mallory", groups: [] } });
+      expect(rule?.match(stranger, seen)?.suppressed).toBeUndefined();
+    });
+  });
+
+  describe("anonymous-allowed", () => {
+    const anonymous = (overrides: Partial<AuditEvent> = {}) =>
+      auditEvent({ user: { username: "system:anonymous", groups: ["system:unauthenticated"] }, ...overrides });
+
+    it("fires on an allowed anonymous resource request, also when only the group says so", () => {
+      expect(fired(anonymous())).toEqual(["anonymous-allowed"]);
+      expect(fired(anonymous({ user: { username: "someone", groups: ["system:unauthenticated"] } }))).toEqual([
+        "anonymous-allowed",
+      ]);
+      expect(fired(anonymous({ objectRef: undefined, requestURI: "/api/v1/nodes/x/proxy/metrics" }))).toEqual([
+        "anonymous-allowed",
+      ]);
+    });
+
+    it("does not fire when denied (401/403) or on public paths such as /healthz?verbose", () => {
+      expect(fired(anonymous({ responseStatus: { code: 401 } }))).toEqual([]);
+      expect(fired(anonymous({ responseStatus: { code: 403 } }))).toEqual([]);
+      expect(fired(anonymous({ objectRef: undefined, requestURI: "/healthz?verbose" }))).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,91 @@
+import type { Batch, Consumer as KafkaJsConsumer, Kafka, KafkaMessage, RetryOptions } from "kafkajs";
+import type { Consumer, ConsumerRunOptions, InRecord } from "./types.ts";
+
+export interface KafkaConsumerOptions {
+  sessionTimeoutMs?: number;
+  /** Longest a fetch waits for new records; stop() waits for the fetch in progress. */
+  maxWaitTimeMs?: number;
+  /** How often a long-running handle() tells the coordinator we are alive. */
+  heartbeatIntervalMs?: number;
+  /** Backoff between redeliveries of a batch whose handler threw (KafkaJS's retrier). */
+  retry?: RetryOptions;
+}
+
+/**
+ * KafkaJS consumer with commits under our control: autoCommit off, and after handle() resolves
+ * the batch's next offset is committed explicitly. A throw leaves the offset unresolved, so KafkaJS
+ * fetches the batch again after its retry backoff (and restarts the consumer when retries run out).
+ */
+export class KafkaConsumer implements Consumer {
+  readonly #kafka: Kafka;
+  readonly #opts: KafkaConsumerOptions;
+  #consumer: KafkaJsConsumer | undefined;
+
+  constructor(kafka: Kafka, opts: KafkaConsumerOptions = {}) {
+    this.#kafka = kafka;
+    this.#opts = opts;
+  }
+
+  async run({ topics, groupId, handle, fromBeginning = false }: ConsumerRunOptions): Promise<void> {
+    if (this.#consumer) throw new Error("KafkaConsumer is already running");
+    const heartbeatIntervalMs = this.#opts.heartbeatIntervalMs ?? 3_000;
+    const consumer = this.#kafka.consumer({
+      groupId,
+      sessionTimeout: this.#opts.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: heartbeatIntervalMs,
+      maxWaitTimeInMs: this.#opts.maxWaitTimeMs ?? 500,
+      retry: this.#opts.retry ?? { retries: 10, initialRetryTime: 300, maxRetryTime: 30_000 },
+    });
+    this.#consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch, heartbeat, commitOffsetsIfNecessary }) => {
+        if (batch.messages.length === 0) return;
+        const records = batch.messages.map((m) => toInRecord(batch, m));
+        await whileBeating(heartbeat, heartbeatIntervalMs, () => handle(records));
+        await commitOffsetsIfNecessary({
+          topics: [
+            { topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset(batch.lastOffset()) }] },
+          ],
+        });
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    const consumer = this.#consumer;
+    this.#consumer = undefined;
+    if (consumer) await consumer.disconnect();
+  }
+}
+
+/** Heartbeats while work runs, so a long batch does not get the member evicted mid-handle. */
+async function whileBeating(heartbeat: () => Promise<void>, intervalMs: number, work: () => Promise<void>): Promise<void> {
+  const timer = setInterval(() => heartbeat().catch(() => undefined), intervalMs);
+  try {
+    await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function nextOffset(offset: string): string {
+  return (BigInt(offset) + 1n).toString();
+}
+
+function toInRecord(batch: Batch, message: KafkaMessage): InRecord {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(",") : value.toString();
+  }
+  return {
+    topic: batch.topic,
+    partition: batch.partition,
+    offset: message.offset,
+    key: message.key?.toString() ?? "",
+    value: message.value?.toString() ?? "",
+    headers,
+  };
+}

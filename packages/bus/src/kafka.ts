@@ -1,0 +1,41 @@
+import type { ConnectionOptions } from "node:tls";
+import { Kafka, logLevel, type LogEntry, type SASLOptions } from "kafkajs";
+
+/** The part of a pino logger the bus uses: (object, message) at four levels. */
+export interface BusLogger {
+  error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+export interface KafkaOptions {
+  brokers: string[];
+  clientId: string;
+  ssl?: boolean | ConnectionOptions;
+  sasl?: SASLOptions;
+  /** KafkaJS's own log lines go here (pino-compatible); without it, KafkaJS warnings go to the console. */
+  logger?: BusLogger;
+}
+
+/** The one place a KafkaJS client is built, so the rest of the code never configures KafkaJS itself. */
+export function createKafka(opts: KafkaOptions): Kafka {
+  const { logger } = opts;
+  return new Kafka({
+    brokers: opts.brokers,
+    clientId: opts.clientId,
+    ...(opts.ssl === undefined ? {} : { ssl: opts.ssl }),
+    ...(opts.sasl === undefined ? {} : { sasl: opts.sasl }),
+    logLevel: logger ? logLevel.INFO : logLevel.WARN,
+    ...(logger ? { logCreator: () => (entry: LogEntry) => logTo(logger, entry) } : {}),
+  });
+}
+
+function logTo(logger: BusLogger, { namespace, level, log }: LogEntry): void {
+  const { message, timestamp: _timestamp, logger: _name, ...fields } = log;
+  const obj = { kafkajs: namespace, ...fields };
+  if (level === logLevel.ERROR) logger.error(obj, message);
+  else if (level === logLevel.WARN) logger.warn(obj, message);
+  else if (level === logLevel.INFO) logger.info(obj, message);
+  else logger.debug(obj, message);
+}

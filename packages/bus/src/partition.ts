@@ -1,0 +1,33 @@
+/**
+ * Kafka's default partitioner for keyed records (Java client and KafkaJS's DefaultPartitioner):
+ * murmur2 of the key's UTF-8 bytes, made positive, modulo the partition count. The in-process bus
+ * uses it too, so a key lands on the same partition number in both.
+ */
+export function partitionForKey(key: string, partitions: number): number {
+  return (murmur2(Buffer.from(key, "utf8")) & 0x7fffffff) % partitions;
+}
+
+const SEED = 0x9747b28c;
+const M = 0x5bd1e995;
+
+/** Java's Utils.murmur2: 32-bit signed arithmetic, hence Math.imul and `| 0`. */
+function murmur2(data: Uint8Array): number {
+  const length = data.length;
+  let h = (SEED ^ length) | 0;
+  const whole = length - (length % 4);
+  for (let i = 0; i < whole; i += 4) {
+    let k = (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24)) | 0;
+    k = Math.imul(k, M);
+    k ^= k >>> 24;
+    k = Math.imul(k, M);
+    h = Math.imul(h, M) ^ k;
+  }
+  const rest = length % 4;
+  if (rest === 3) h ^= data[whole + 2]! << 16;
+  if (rest >= 2) h ^= data[whole + 1]! << 8;
+  if (rest >= 1) h = Math.imul(h ^ data[whole]!, M);
+  h ^= h >>> 13;
+  h = Math.imul(h, M);
+  h ^= h >>> 15;
+  return h | 0;
+}

@@ -1,0 +1,20 @@
+import { Command } from "commander";
+import pkg from "../package.json" with { type: "json" };
+import { normalizeCommand } from "./commands/normalize.ts";
+
+/** Exit code for usage errors (unknown option, missing argument or file). */
+export const USAGE_ERROR = 2;
+
+/** The `outlier` program: one subcommand per file under commands/, registered here. */
+export function buildProgram(): Command {
+  const program = new Command("outlier")
+    .description("Runtime-behaviour anomaly detection for Kubernetes workloads")
+    .version(pkg.version)
+    .showHelpAfterError();
+  program.addCommand(normalizeCommand());
+  // Commander exits 1 on usage errors; 1 means "rejected input" for our commands.
+  for (const command of [program, ...program.commands]) {
+    command.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : USAGE_ERROR));
+  }
+  return program;
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { FindingSchema, type Finding } from "@outlier/contracts";
+import { MemoryBaselineStore } from "@outlier/store";
+import { Detector } from "./detector.ts";
+import { at, exec, execAudit } from "./test-events.ts";
+
+const PODS = ["checkout-7d9f-a1", "checkout-7d9f-b2", "checkout-7d9f-c3"];
+const COMMON = ["/usr/bin/entrypoint", "/usr/local/bin/server", "/bin/sh"];
+
+/** An hour of ordinary work on three replicas, one exec of each common binary every 5 minutes. */
+function learningHour() {
+  return PODS.flatMap((pod) => Array.from({ length: 12 }, (_, i) => COMMON.map((binary) => exec({ pod, binary, minutes: i * 5 }))).flat());
+}
+
+async function run(detector: Detector, events: Parameters<Detector["process"]>[0]): Promise<Finding[]> {
+  return [...(await detector.process(events)), ...(await detector.finish())];
+}
+
+describe("Detector", () => {
+  it("learns, locks on event time, then flags a process the baseline does not contain", async () => {
+    const store = new MemoryBaselineStore();
+    const detector = new Detector({ store });
+    const learning = await detector.process(learningHour());
+    expect(learning.filter((f) => f.type === "process.unexpected")).toEqual([]);
+
+    const findings = await detector.process([exec({ pod: PODS[0]!, binary: "/usr/bin/nc", minutes: 61 })]);
+    const unexpected = findings.filter((f) => f.type === "process.unexpected");
+    expect(unexpected).toHaveLength(1);
+    expect(unexpected[0]).toMatchObject({ pod: PODS[0], process: { binary: "/usr/bin/nc" }, workload: { name: "checkout" } });
+    expect(FindingSchema.safeParse(unexpected[0]).success).toBe(true);
+
+    const stored = await store.load({ cluster: "c1", namespace: "shop", kind: "Deployment", name: "checkout", container: "app" });
+    expect(stored?.baseline.state).toBe("locked");
+    expect([...stored!.entries.values()].filter((e) => e.status === "learned").map((e) => e.binary).sort()).toEqual([...COMMON].sort());
+  });
+
+  it("keeps a kubectl exec session out of the baseline and reports it as one exec.session", async () => {
+    const store = new MemoryBaselineStore();
+    const detector = new Detector({ store });
+    await detector.process(learningHour());
+    const session = [
+      execAudit(PODS[1]!, 70, ["sh"]),
+      exec({ pod: PODS[1]!, binary: "/bin/sh", minutes: 70.01, inInitTree: false, parent: "/usr/bin/runc" }),
+      exec({ pod: PODS[1]!, binary: "/usr/bin/curl", minutes: 70.5, inInitTree: false, parent: "/usr/bin/runc" }),
+    ];
+    const findings = await run(detector, session);
+    expect(findings.filter((f) => f.type === "process.unexpected")).toEqual([]);
+    const sessions = findings.filter((f) => f.type === "exec.session");
+    expect(sessions).toHaveLength(1);
+    expect(JSON.stringify(sessions[0]!.evidence)).toContain("mallory@example.com");
+    expect(JSON.stringify(sessions[0]!.evidence)).toContain("/usr/bin/curl");
+    expect(findings.some((f) => f.type === "audit.pod-exec")).toBe(true);
+    const stored = await store.load({ cluster: "c1", namespace: "shop", kind: "Deployment", name: "checkout", container: "app" });
+    expect(stored?.entries.has("/usr/bin/curl")).toBe(false);
+  });
+
+  it("flags the replica that runs what its peers do not, while still learning", async () => {
+    const detector = new Detector({ store: new MemoryBaselineStore() }, { replicaCheckEveryMs: 60_000 });
+    const events = [...learningHour().filter((e) => e.time <= at(20)), exec({ pod: PODS[2]!, binary: "/tmp/miner", minutes: 21 })];
+    events.push(...PODS.flatMap((pod) => COMMON.map((binary) => exec({ pod, binary, minutes: 22.5 }))));
+    const findings = await run(detector, events);
+    const deviations = findings.filter((f) => f.type === "replica.deviation");
+    expect(deviations.map((f) => f.pod)).toEqual([PODS[2]]);
+    expect(deviations[0]!.evidence).toMatchObject({ uniqueUnknownBinaries: ["/tmp/miner"] });
+  });
+
+  it("gives the same findings with the same ids on a second run of the same events", async () => {
+    const events = [...learningHour(), exec({ pod: PODS[0]!, binary: "/usr/bin/nc", minutes: 61 })];
+    const a = await run(new Detector({ store: new MemoryBaselineStore() }), events);
+    const b = await run(new Detector({ store: new MemoryBaselineStore() }), events);
+    expect(b.map((f) => f.id)).toEqual(a.map((f) => f.id));
+    expect(a.length).toBeGreaterThan(0);
+  });
+
+  it("loads a baseline once and writes once per batch", async () => {
+    const store = new MemoryBaselineStore();
+    let loads = 0;
+    let writes = 0;
+    const counting = Object.assign(Object.create(store) as MemoryBaselineStore, {
+      load: (id: Parameters<MemoryBaselineStore["load"]>[0]) => (loads++, store.load(id)),
+      write: (w: Parameters<MemoryBaselineStore["write"]>[0]) => (writes++, store.write(w)),
+    });
+    const detector = new Detector({ store: counting });
+    await detector.process(learningHour());
+    await detector.process(learningHour());
+    expect(loads).toBe(1);
+    expect(writes).toBe(2);
+  });
+
+  it("reloads a baseline that a person changed", async () => {
+    const store = new MemoryBaselineStore();
+    const detector = new Detector({ store });
+    await detector.process(learningHour());
+    const id = { cluster: "c1", namespace: "shop", kind: "Deployment" as const, name: "checkout", container: "app" };
+    const stored = (await store.load(id))!;
+    const nc = { ...stored.entries.get("/bin/sh")!, binary: "/usr/bin/nc", status: "approved" as const };
+    await store.write([{ id, upsert: [nc] }]);
+    detector.invalidate("c1/shop/Deployment/checkout|app");
+    const findings = await detector.process([exec({ pod: PODS[0]!, binary: "/usr/bin/nc", minutes: 61 })]);
+    expect(findings.filter((f) => f.type === "process.unexpected")).toEqual([]);
+  });
+});

@@ -1,0 +1,278 @@
+import type { AuditEvent, Finding, RuntimeEvent } from "@outlier/contracts";
+import { timeFromMillis, timeToMillis } from "@outlier/contracts";
+import {
+  baselineKeyOf,
+  classifyNoise,
+  contains,
+  Cooldown,
+  DEFAULT_POLICY,
+  driftFinding,
+  observationFromEvent,
+  observe,
+  overflowFinding,
+  policyFor,
+  unexpectedProcessFinding,
+  type Baseline,
+  type BaselineEntry,
+  type BaselineId,
+  type BaselinePolicy,
+  type ContainerSpecCommands,
+  type Verdict,
+  type WorkloadMeta,
+} from "@outlier/baseline";
+import { compareReplicas, DEFAULT_THRESHOLDS, ReplicaWindow, replicaDeviationFinding, type CompareThresholds } from "@outlier/replicas";
+import { AUDIT_RULES, evaluateAudit, ExecSessionCorrelator, MemorySeenSet, type ExecSessionOptions, type RuleContext } from "@outlier/audit-rules";
+import type { BaselineStore, BaselineWrite } from "@outlier/store";
+import { falcoFinding } from "./falco-finding.ts";
+import { DetectorStats } from "./stats.ts";
+
+export type DetectorEvent = RuntimeEvent | AuditEvent;
+
+export interface DetectorOptions {
+  policy?: BaselinePolicy;
+  replicaWindowMs?: number;
+  /** How often (event time) each workload container's replicas are compared. */
+  replicaCheckEveryMs?: number;
+  thresholds?: CompareThresholds;
+  cooldownMs?: number;
+  /** Baselines kept in memory; the least recently used is dropped (it stays in the store). */
+  maxCachedBaselines?: number;
+  execSessions?: ExecSessionOptions;
+}
+
+export interface DetectorDeps {
+  store: BaselineStore;
+  /** Learned sets for stateful audit rules (default: in memory). */
+  seen?: Pick<RuleContext, "seen" | "learning">;
+  /** Pod spec commands (probes, container command) from the pod cache, when known. */
+  podSpec?: (event: RuntimeEvent) => ContainerSpecCommands | undefined;
+  /** Workload labels and annotations from the Kubernetes API, when known; else the pod's labels. */
+  workloadMeta?: (event: RuntimeEvent) => WorkloadMeta | undefined;
+}
+
+interface Tracked {
+  id: BaselineId;
+  baseline: Baseline | undefined;
+  entries: Map<string, BaselineEntry>;
+}
+
+interface ReplicaState {
+  window: ReplicaWindow;
+  lastCheckMs: number;
+  meta: WorkloadMeta | undefined;
+}
+
+/** Changes made while judging one batch, written to the store together. */
+interface PendingWrite {
+  id: BaselineId;
+  baseline?: Baseline;
+  upsert: Map<string, BaselineEntry>;
+}
+
+const MAX_REPLICA_STATES = 10_000;
+
+/**
+ * The detection pipeline on normalized events: baselines, replica comparison, audit
+ * rules and exec-session correlation. Driven by event time only, so the same events
+ * give the same findings live and in a replay. Not re-entrant: call `process` for one
+ * batch at a time. Each batch costs at most one store load per baseline not cached
+ * and one store write.
+ */
+export class Detector {
+  readonly stats = new DetectorStats();
+  readonly #store: BaselineStore;
+  readonly #deps: DetectorDeps;
+  readonly #policy: BaselinePolicy;
+  readonly #opts: Required<Omit<DetectorOptions, "policy" | "execSessions" | "thresholds">>;
+  readonly #thresholds: CompareThresholds;
+  readonly #cache = new Map<string, Tracked>(); // LRU by Map order
+  readonly #replicas = new Map<string, ReplicaState>(); // LRU by Map order
+  readonly #cooldown: Cooldown;
+  readonly #sessions: ExecSessionCorrelator;
+  readonly #ruleContext: RuleContext;
+  #nowMs = 0;
+
+  constructor(deps: DetectorDeps, options: DetectorOptions = {}) {
+    this.#store = deps.store;
+    this.#deps = deps;
+    this.#policy = options.policy ?? DEFAULT_POLICY;
+    this.#thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
+    this.#opts = {
+      replicaWindowMs: options.replicaWindowMs ?? 5 * 60_000,
+      replicaCheckEveryMs: options.replicaCheckEveryMs ?? 60_000,
+      cooldownMs: options.cooldownMs ?? 10 * 60_000,
+      maxCachedBaselines: options.maxCachedBaselines ?? 10_000,
+    };
+    this.#cooldown = new Cooldown({ cooldownMs: this.#opts.cooldownMs });
+    this.#sessions = new ExecSessionCorrelator(options.execSessions);
+    const seen = deps.seen ?? new MemorySeenSet();
+    this.#ruleContext = {
+      seen: (kind, key) => seen.seen(kind, key),
+      learning: (kind, time) => seen.learning(kind, time),
+      suppressed: (ruleId) => this.stats.count("audit_suppressed", ruleId),
+    };
+  }
+
+  /** Judges one batch in order, persists its baseline changes, and returns its findings. */
+  async process(events: readonly DetectorEvent[]): Promise<Finding[]> {
+    const findings: Finding[] = [];
+    const writes = new Map<string, PendingWrite>();
+    for (const event of events) {
+      this.stats.count("events", event.schema === "outlier.audit.v1" ? "audit" : event.type);
+      if (event.schema === "outlier.audit.v1") this.#onAudit(event, findings);
+      else await this.#onRuntime(event, findings, writes);
+    }
+    findings.push(...this.#admitAll(this.#sessions.flush(timeFromMillis(this.#nowMs))));
+    await this.#persist(writes);
+    this.stats.count("findings", undefined, findings.length);
+    return findings;
+  }
+
+  /** End of input (replay): closes every open exec session and compares replicas once more. */
+  async finish(): Promise<Finding[]> {
+    const end = timeFromMillis(this.#nowMs + 24 * 60 * 60_000);
+    const findings = this.#admitAll(this.#sessions.flush(end));
+    for (const [key, state] of this.#replicas) findings.push(...this.#compare(key, state, timeFromMillis(this.#nowMs)));
+    return findings;
+  }
+
+  /** A person changed this baseline: the next event reloads it from the store. */
+  invalidate(baselineKey: string): void {
+    this.#cache.delete(baselineKey);
+  }
+
+  get cachedBaselines(): number {
+    return this.#cache.size;
+  }
+
+  #onAudit(event: AuditEvent, findings: Finding[]): void {
+    this.#advance(event.requestReceivedTimestamp);
+    this.#sessions.openFromAudit(event);
+    findings.push(...this.#admitAll(evaluateAudit(event, AUDIT_RULES, this.#ruleContext)));
+  }
+
+  async #onRuntime(event: RuntimeEvent, findings: Finding[], writes: Map<string, PendingWrite>): Promise<void> {
+    this.#advance(event.time);
+    const alert = falcoFinding(event);
+    if (alert) findings.push(...this.#admitAll([alert]));
+    if (event.type !== "process_exec") return;
+    if (this.#sessions.observe(event)) return this.stats.count("noise", "exec-session");
+    const noise = classifyNoise(event, this.#deps.podSpec?.(event));
+    if (noise) return this.stats.count("noise", noise);
+    const obs = observationFromEvent(event);
+    if (!obs) return this.stats.count("noise", "no-workload");
+
+    const key = baselineKeyOf(obs.id);
+    const meta = this.#deps.workloadMeta?.(event) ?? { labels: { ...event.pod?.labels }, annotations: {} };
+    const replicas = this.#replicaState(key, meta);
+    replicas.window.record(obs.pod, obs.imageDigest, obs.binary, obs.time, event.node);
+    const liveReplicas = replicas.window.livePods(obs.time);
+    const replicasRunningBinary = replicas.window.podsRunning(obs.binary, obs.imageDigest);
+
+    const tracked = await this.#track(key, obs.id);
+    const entry = tracked.entries.get(obs.binary);
+    const policy = policyFor(meta.annotations, this.#policy);
+    const result = observe(tracked.baseline, entry, obs, { policy, liveReplicas, replicasRunningBinary });
+    this.stats.count("verdicts", result.verdict);
+
+    const pending: PendingWrite = writes.get(key) ?? { id: obs.id, upsert: new Map() };
+    writes.set(key, pending);
+    if (result.baselineChanged || !tracked.baseline) pending.baseline = result.baseline;
+    tracked.baseline = result.baseline;
+    if (result.entry) {
+      tracked.entries.set(obs.binary, result.entry);
+      pending.upsert.set(obs.binary, result.entry);
+    }
+    const input = { event, baseline: result.baseline, entry: result.entry ?? entry, liveReplicas, replicasRunningBinary, workloadMeta: meta };
+    const built = verdictFinding(result.verdict, input);
+    if (built) findings.push(...this.#admitAll([built]));
+    findings.push(...this.#compareIfDue(key, replicas, obs.time));
+  }
+
+  #compareIfDue(key: string, state: ReplicaState, time: string): Finding[] {
+    const ms = timeToMillis(time);
+    if (ms - state.lastCheckMs < this.#opts.replicaCheckEveryMs) return [];
+    state.lastCheckMs = ms;
+    return this.#compare(key, state, time);
+  }
+
+  #compare(key: string, state: ReplicaState, time: string): Finding[] {
+    const tracked = this.#cache.get(key);
+    if (!tracked) return [];
+    const deviations = compareReplicas(state.window.snapshot(time), (binary) => contains(tracked.entries.get(binary)), this.#thresholds);
+    const built = deviations.map((deviation) => replicaDeviationFinding({ target: tracked.id, deviation, time, workloadMeta: state.meta ?? { labels: {}, annotations: {} } }));
+    return this.#admitAll(built);
+  }
+
+  #admitAll(findings: Finding[]): Finding[] {
+    const admitted: Finding[] = [];
+    for (const f of findings) {
+      const passed = this.#cooldown.admit(f);
+      if (passed) admitted.push(passed);
+      else this.stats.count("repeats_rolled_up", f.type);
+    }
+    return admitted;
+  }
+
+  async #track(key: string, id: BaselineId): Promise<Tracked> {
+    let tracked = this.#cache.get(key);
+    if (tracked) {
+      this.#cache.delete(key); // re-inserted: Map order is recency order
+    } else {
+      this.stats.count("store_loads");
+      const stored = await this.#store.load(id);
+      tracked = { id, baseline: stored?.baseline, entries: stored?.entries ?? new Map() };
+    }
+    this.#cache.set(key, tracked);
+    evictOldest(this.#cache, this.#opts.maxCachedBaselines);
+    return tracked;
+  }
+
+  #replicaState(key: string, meta: WorkloadMeta): ReplicaState {
+    let state = this.#replicas.get(key);
+    if (state) this.#replicas.delete(key);
+    state ??= { window: new ReplicaWindow({ windowMs: this.#opts.replicaWindowMs }), lastCheckMs: 0, meta };
+    state.meta = meta;
+    this.#replicas.set(key, state);
+    evictOldest(this.#replicas, MAX_REPLICA_STATES);
+    return state;
+  }
+
+  #advance(time: string): void {
+    const ms = timeToMillis(time);
+    if (ms > this.#nowMs) this.#nowMs = ms;
+  }
+
+  async #persist(writes: Map<string, PendingWrite>): Promise<void> {
+    if (writes.size === 0) return;
+    const batch: BaselineWrite[] = [];
+    for (const w of writes.values()) {
+      const write: BaselineWrite = { id: w.id, upsert: [...w.upsert.values()] };
+      if (w.baseline) write.baseline = w.baseline;
+      batch.push(write);
+    }
+    await this.#store.write(batch);
+  }
+}
+
+function verdictFinding(verdict: Verdict, input: Parameters<typeof unexpectedProcessFinding>[0]): Finding | undefined {
+  switch (verdict) {
+    case "unexpected":
+    case "denied-seen":
+      return unexpectedProcessFinding(input);
+    case "drift":
+      return driftFinding(input);
+    case "overflow":
+      return overflowFinding(input);
+    default:
+      return undefined;
+  }
+}
+
+function evictOldest<V>(map: Map<string, V>, max: number): void {
+  while (map.size > max) {
+    const oldest = map.keys().next().value;
+    if (oldest === undefined) return;
+    map.delete(oldest);
+  }
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { formatDuration, parseDuration } from "./duration.ts";
+
+describe("parseDuration", () => {
+  it("reads Alertmanager durations", () => {
+    expect(parseDuration("30s")).toBe(30_000);
+    expect(parseDuration("5m")).toBe(300_000);
+    expect(parseDuration("1h30m")).toBe(5_400_000);
+    expect(parseDuration("1d")).toBe(86_400_000);
+    expect(parseDuration("250ms")).toBe(250);
+    expect(parseDuration("0")).toBe(0);
+  });
+  it("rejects what Alertmanager rejects", () => {
+    for (const bad of ["", "5", "m", "1.5h", "30m1h", "5 m", "-1s", "1h1h"]) {
+      expect(parseDuration(bad), bad).toBeUndefined();
+    }
+  });
+});
+
+describe("formatDuration", () => {
+  it("round-trips through parseDuration", () => {
+    for (const text of ["30s", "5m", "1h30m", "4h", "1d2h", "1s500ms"]) {
+      expect(formatDuration(parseDuration(text)!)).toBe(text);
+    }
+    expect(formatDuration(0)).toBe("0s");
+  });
+});

@@ -1,0 +1,13 @@
+export { loadRoutes } from "./load.ts";
+export { RoutesError, type RoutesProblem } from "./errors.ts";
+export { DEFAULT_TIMING, type Receiver, type RouteNode, type RouteTiming, type RoutingConfig } from "./config.ts";
+export { findingLabels, templateContext } from "./labels.ts";
+export { routeFinding, traceRoute, type RouteMatch, type RouteStep, type RouteTrace, type ConditionResult } from "./route.ts";
+export { destinationsFor, destination } from "./destinations.ts";
+export { explainRoute } from "./explain.ts";
+export { Grouper, type GroupNotification, type GrouperOptions } from "./grouper.ts";
+export { summarizeGroup, tallyFindings, emptyTally, addToTally, type GroupTally } from "./summary.ts";
+export { parseMatcher, matches, formatMatcher, type Matcher, type MatchOp } from "./matcher.ts";
+export { compileTemplate, renderTemplate, type Template, type TemplateContext } from "./template.ts";
+export { parseDuration, formatDuration } from "./duration.ts";
+export { SINKS, type SinkConfig, type SinkConfigOf, type SinkKind, type SinkSpec, type TargetContext } from "./sinks/index.ts";

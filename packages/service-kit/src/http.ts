@@ -1,0 +1,63 @@
+import type { SecureContextOptions } from "node:tls";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+
+export interface Readiness {
+  ready: boolean;
+  /** Why not ready, shown in the /readyz body and logs. */
+  reason?: string;
+}
+
+export interface HttpServerOptions {
+  logger: Logger;
+  registry: Registry;
+  readiness: () => Readiness;
+  /** Largest request body accepted, in bytes (fastify's default is 1 MiB). */
+  bodyLimit?: number;
+  /**
+   * Serve HTTPS. With `ca`, clients are asked for a certificate and it is verified
+   * against `ca`, but a connection without one is still accepted (probes, scrapers):
+   * routes that need a client certificate check `request.socket.authorized`.
+   */
+  tls?: Pick<SecureContextOptions, "cert" | "key" | "ca">;
+}
+
+export interface StartHttpServerOptions extends HttpServerOptions {
+  port: number;
+  host: string;
+}
+
+/** fastify with /healthz (process alive), /readyz (503 + reason when not ready) and /metrics. Add routes, then listen. */
+export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: options.bodyLimit,
+    ...(options.tls ? { https: { ...options.tls, requestCert: options.tls.ca !== undefined, rejectUnauthorized: false } } : {}),
+  }) as unknown as FastifyInstance;
+
+  // Probes and scrapes are frequent: their request logs go at warn, errors still show.
+  const quiet = { logLevel: "warn" } as const;
+  app.get("/healthz", quiet, async () => ({ status: "ok" }));
+  app.get("/readyz", quiet, async (_request, reply) => {
+    const readiness = options.readiness();
+    if (readiness.ready) return { status: "ready" };
+    return reply.code(503).send({ status: "not ready", reason: readiness.reason ?? "unknown" });
+  });
+  app.get("/metrics", quiet, async (_request, reply) => {
+    const body = await options.registry.metrics();
+    return reply.type(options.registry.contentType).send(body);
+  });
+  return app;
+}
+
+/** Creates the server, lets the service add its routes, then listens. Resolves with the listening instance. */
+export async function startHttpServer(
+  options: StartHttpServerOptions,
+  addRoutes: (app: FastifyInstance) => void | Promise<void> = () => {},
+): Promise<FastifyInstance> {
+  const app = createHttpServer(options);
+  await addRoutes(app);
+  await app.listen({ port: options.port, host: options.host });
+  return app;
+}

@@ -1,0 +1,88 @@
+import type { OutRecord } from "@outlier/bus";
+import {
+  SCHEMA_HEADER,
+  TOPICS,
+  timeFromMillis,
+  workloadKey,
+  type AuditEvent,
+  type DeadLetter,
+  type RejectCode,
+  type RuntimeEvent,
+} from "@outlier/contracts";
+
+/** Largest dead-letter payload kept, in UTF-8 bytes. */
+export const MAX_DEADLETTER_PAYLOAD_BYTES = 64 * 1024;
+
+/**
+ * Runtime events are keyed by workload, so every replica of a workload lands on one
+ * partition. Host processes (no pod) are keyed per node.
+ */
+export function runtimeKey(event: RuntimeEvent): string {
+  const { pod, workload } = event;
+  if (!pod || !workload || workload.kind === "Host") return workloadKey(event.cluster, "_host", "Host", event.node ?? "_unknown");
+  return workloadKey(event.cluster, pod.namespace, workload.kind, workload.name);
+}
+
+/**
+ * Audit events are keyed by the namespace they touch ("_cluster" for cluster-scoped
+ * and non-resource requests): the stages of one request, and the exec sessions of a
+ * namespace, stay in order on one partition. The API server's own order across
+ * namespaces is not meaningful, so nothing is lost by splitting there.
+ */
+export function auditKey(event: AuditEvent): string {
+  return `${event.cluster}/${event.objectRef?.namespace || "_cluster"}/audit`;
+}
+
+/** Where each kind of record goes; the contract's names unless configured otherwise. */
+export interface TopicNames {
+  runtime: string;
+  audit: string;
+  deadletter: string;
+}
+
+export const DEFAULT_TOPICS: TopicNames = { runtime: TOPICS.runtime, audit: TOPICS.audit, deadletter: TOPICS.deadletter };
+
+export function eventRecord(event: RuntimeEvent | AuditEvent, topics: TopicNames = DEFAULT_TOPICS): OutRecord {
+  const runtime = event.schema === "outlier.runtime.v1";
+  return {
+    topic: runtime ? topics.runtime : topics.audit,
+    key: runtime ? runtimeKey(event) : auditKey(event),
+    value: JSON.stringify(event),
+    headers: { [SCHEMA_HEADER]: event.schema },
+  };
+}
+
+export interface DeadLetterInput {
+  cluster: string;
+  code: RejectCode;
+  message: string;
+  /** Where the input came from, e.g. "/var/log/tetragon.log:120" or "http:falco". */
+  source: string;
+  payload: string;
+  now?: number;
+}
+
+/** Keyed by cluster and source location (without a line number), so one bad file's records stay together. */
+export function deadLetterRecord(input: DeadLetterInput, topics: TopicNames = DEFAULT_TOPICS): OutRecord {
+  const letter: DeadLetter = {
+    schema: "outlier.deadletter.v1",
+    code: input.code,
+    message: input.message,
+    source: input.source,
+    time: timeFromMillis(input.now ?? Date.now()),
+    payload: truncateUtf8(input.payload, MAX_DEADLETTER_PAYLOAD_BYTES),
+  };
+  return {
+    topic: topics.deadletter,
+    key: `${input.cluster}/${input.source.replace(/:\d+$/, "")}`,
+    value: JSON.stringify(letter),
+    headers: { [SCHEMA_HEADER]: letter.schema },
+  };
+}
+
+/** Cuts `text` to at most `maxBytes` UTF-8 bytes without leaving half a character. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  // A character cut in half decodes to one trailing U+FFFD: drop it.
+  return Buffer.from(text).subarray(0, maxBytes).toString("utf8").replace(/\uFFFD$/, "");
+}
