@@ -94,8 +94,9 @@ export async function startKafkaBroker(
 
 /** Fetches the broker jars from Maven Central once; later runs find them in .cache. */
 export function ensureKafkaJars(dist: KafkaDistribution): void {
-  const present = fs.existsSync(dist.libsDir) && fs.readdirSync(dist.libsDir).some((f) => f.startsWith("kafka_2.13-"));
-  if (present) return;
+  // Same marker as scripts/install-servers.sh: written last, so an interrupted download is fetched again.
+  const complete = path.join(dist.libsDir, ".complete");
+  if (fs.existsSync(complete)) return;
   for (const tool of ["java", "mvn"]) {
     try {
       execFileSync(tool, ["-version"], { stdio: "ignore" });
@@ -107,12 +108,13 @@ export function ensureKafkaJars(dist: KafkaDistribution): void {
   execFileSync(
     "mvn",
     [
-      "-B", "-q", "-f", dist.pom,
+      "-B", "-q", "-Dstyle.color=never", "-f", dist.pom,
       "org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies",
       "-DincludeScope=runtime", `-DoutputDirectory=${dist.libsDir}`,
     ],
     { stdio: "inherit" },
   );
+  fs.writeFileSync(complete, "");
 }
 
 function writeConfig(dir: string, dist: KafkaDistribution, port: number, controllerPort: number): string {

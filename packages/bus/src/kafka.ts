@@ -31,10 +31,17 @@ export function createKafka(opts: KafkaOptions): Kafka {
   });
 }
 
+/**
+ * KafkaJS warns when an idempotent producer has bounded retries. Ours are bounded on purpose:
+ * the caller retries with a fresh producer id and accepts a duplicate (at-least-once).
+ */
+const EXPECTED_WARNINGS = new Set(["Limiting retries for the idempotent producer may invalidate EoS guarantees"]);
+
 function logTo(logger: BusLogger, { namespace, level, log }: LogEntry): void {
   const { message, timestamp: _timestamp, logger: _name, ...fields } = log;
   const obj = { kafkajs: namespace, ...fields };
-  if (level === logLevel.ERROR) logger.error(obj, message);
+  if (EXPECTED_WARNINGS.has(message)) logger.debug(obj, message);
+  else if (level === logLevel.ERROR) logger.error(obj, message);
   else if (level === logLevel.WARN) logger.warn(obj, message);
   else if (level === logLevel.INFO) logger.info(obj, message);
   else logger.debug(obj, message);

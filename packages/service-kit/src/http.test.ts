@@ -1,7 +1,8 @@
+import type { AddressInfo } from "node:net";
 import { Counter } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
-import { createHttpServer } from "./http.ts";
+import { createHttpServer, startHttpServer } from "./http.ts";
 import { createLogger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
 
@@ -33,5 +34,17 @@ describe("createHttpServer", () => {
     expect(response.headers["content-type"]).toContain("text/plain");
     expect(response.body).toContain("outlier_test_things_total 3");
     expect(response.body).toContain("outlier_test_process_cpu_seconds_total");
+  });
+
+  it("startHttpServer adds the service's routes before it listens", async () => {
+    app = await startHttpServer(
+      { port: 0, host: "127.0.0.1", logger: createLogger({ level: "silent", name: "test" }), registry: createMetrics("outlier_t2_"), readiness: () => ({ ready: true }) },
+      (server) => {
+        server.get("/hello", async () => ({ hello: "world" }));
+      },
+    );
+    const { port } = app.server.address() as AddressInfo;
+    expect(await (await fetch(`http://127.0.0.1:${port}/hello`)).json()).toEqual({ hello: "world" });
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
   });
 });

@@ -30,6 +30,7 @@ export interface StartHttpServerOptions extends HttpServerOptions {
 
 /** fastify with /healthz (process alive), /readyz (503 + reason when not ready) and /metrics. Add routes, then listen. */
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  // With `https` fastify's type parameter becomes https.Server; routes and inject() work the same, so one type serves both.
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit,

@@ -38,6 +38,7 @@ export const DELIVERY_REASONS = [
   "timeout", // no answer within the attempt's time limit
   "network", // connection refused, reset, TLS failure
   "circuit_open", // the sink failed too often lately; not tried
+  "unexpected", // an error the sink did not classify (treated as temporary)
 ] as const;
 export type DeliveryReason = (typeof DELIVERY_REASONS)[number];
 

@@ -1,6 +1,9 @@
 import { workloadKey } from "@outlier/contracts";
 import type { BaselineId } from "@outlier/baseline";
 
+/** A workload: a baseline id without its container. */
+export type WorkloadId = Omit<BaselineId, "container">;
+
 /**
  * The Redis layout. Every key of one workload carries the workload key as a
  * `{hash tag}`, so a workload's keys share a Redis Cluster slot.
@@ -8,15 +11,21 @@ import type { BaselineId } from "@outlier/baseline";
  *   <p>bl:{cluster/ns/kind/name}:<container>          string  Baseline JSON
  *   <p>bl:{cluster/ns/kind/name}:<container>:entries  hash    binary → BaselineEntry JSON
  *   <p>bl:{cluster/ns/kind/name}:<container>:review   stream  review log (capped)
+ *   <p>bl:{cluster/ns/kind/name}:<container>:replicas string  last replica window + deviations JSON (with a TTL)
+ *   <p>wl:{cluster/ns/kind/name}:labels               string  workload labels JSON (for `-l SELECTOR`)
  *   <p>baselines                                      hash    baseline key → BaselineId JSON (the index)
  *   <p>changes                                        pub/sub baseline keys changed by a person
+ *   <p>findings                                       stream  recent findings (capped), for the CLI
  */
 export interface RedisKeys {
   meta(id: BaselineId): string;
   entries(id: BaselineId): string;
   review(id: BaselineId): string;
+  replicas(id: BaselineId): string;
+  labels(id: WorkloadId): string;
   index: string;
   changes: string;
+  findings: string;
 }
 
 export function redisKeys(prefix = "outlier:"): RedisKeys {
@@ -26,7 +35,10 @@ export function redisKeys(prefix = "outlier:"): RedisKeys {
     meta: base,
     entries: (id) => `${base(id)}:entries`,
     review: (id) => `${base(id)}:review`,
+    replicas: (id) => `${base(id)}:replicas`,
+    labels: (id) => `${prefix}wl:{${workloadKey(id.cluster, id.namespace, id.kind, id.name)}}:labels`,
     index: `${prefix}baselines`,
     changes: `${prefix}changes`,
+    findings: `${prefix}findings`,
   };
 }

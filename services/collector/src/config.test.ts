@@ -19,7 +19,7 @@ describe("collector config", () => {
     });
     expect(config.nodeName).toBe("node-7");
     expect(config.kafka.brokers).toEqual(["k1:9092", "k2:9092"]);
-    expect(config.sources.falcoHttp).toEqual({ enabled: true, path: "/falco", token: TOKEN });
+    expect(config.sources.falcoHttp).toEqual({ enabled: true, path: "/falco", token: TOKEN, clientCertificates: false, allowedClientNames: [] });
   });
 
   it("refuses receivers that would accept anonymous requests", () => {
@@ -31,8 +31,9 @@ describe("collector config", () => {
       }
     };
     expect(error({ OUTLIER_COLLECTOR_SOURCES_FALCO_HTTP_ENABLED: "true" })).toBeInstanceOf(ConfigError);
-    expect(String(error({ OUTLIER_COLLECTOR_SOURCES_FALCO_HTTP_ENABLED: "true" }))).toContain("sources.falcoHttp.token: required");
+    expect(String(error({ OUTLIER_COLLECTOR_SOURCES_FALCO_HTTP_ENABLED: "true" }))).toContain("sources.falcoHttp.token: required unless clientCertificates");
     expect(String(error({ OUTLIER_COLLECTOR_SOURCES_AUDIT_WEBHOOK_ENABLED: "true" }))).toContain("sources.auditWebhook: needs tokens");
-    expect(String(error({ OUTLIER_COLLECTOR_SOURCES_AUDIT_WEBHOOK_CLIENT_CERTIFICATES: "true" }))).toContain("needs http.tls with clientCaFile");
+    expect(String(error({ OUTLIER_COLLECTOR_SOURCES_AUDIT_WEBHOOK_CLIENT_CERTIFICATES: "true" }))).toContain("sources.auditWebhook.clientCertificates: needs http.tls with clientCaFile");
+    expect(String(error({ OUTLIER_COLLECTOR_SOURCES_FALCO_HTTP_CLIENT_CERTIFICATES: "true" }))).toContain("sources.falcoHttp.clientCertificates: needs http.tls with clientCaFile");
   });
 });

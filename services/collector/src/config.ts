@@ -14,8 +14,15 @@ const FileSourceSchema = z.strictObject({
 const FalcoHttpSchema = z.strictObject({
   enabled: z.boolean().default(true),
   path: z.string().startsWith("/").default("/falco"),
-  /** Required: Falco sends it as `Authorization: Bearer <token>` (http_output.custom_headers). */
+  /**
+   * Bearer token, or Basic-auth password: Falco's http_output cannot add headers, but sends
+   * Basic auth for `url: http://falco:<token>@<collector>/falco`. Required unless clientCertificates.
+   */
   token: z.string().min(16, "use a random token of at least 16 characters").optional(),
+  /** Accept client certificates verified against http.tls.clientCaFile (Falco http_output.mtls). */
+  clientCertificates: z.boolean().default(false),
+  /** When not empty, only client certificates whose subject CN is listed. */
+  allowedClientNames: z.array(z.string()).default([]),
 });
 
 const AuditWebhookSchema = z.strictObject({
@@ -120,14 +127,16 @@ export const CollectorConfigSchema = z
   })
   .superRefine((config, ctx) => {
     const { falcoHttp, auditWebhook } = config.sources;
-    if (falcoHttp?.enabled && falcoHttp.token === undefined) {
-      ctx.addIssue({ code: "custom", path: ["sources", "falcoHttp", "token"], message: `required when the receiver is enabled (set ${ENV_PREFIX}_SOURCES_FALCO_HTTP_TOKEN_FILE)` });
+    if (falcoHttp?.enabled && falcoHttp.token === undefined && !falcoHttp.clientCertificates) {
+      ctx.addIssue({ code: "custom", path: ["sources", "falcoHttp", "token"], message: `required unless clientCertificates is true (set ${ENV_PREFIX}_SOURCES_FALCO_HTTP_TOKEN_FILE)` });
     }
     if (auditWebhook?.enabled && auditWebhook.tokens.length === 0 && !auditWebhook.clientCertificates) {
       ctx.addIssue({ code: "custom", path: ["sources", "auditWebhook"], message: "needs tokens or clientCertificates: true; the receiver never accepts anonymous requests" });
     }
-    if (auditWebhook?.enabled && auditWebhook.clientCertificates && config.http.tls?.clientCaFile === undefined) {
-      ctx.addIssue({ code: "custom", path: ["sources", "auditWebhook", "clientCertificates"], message: "needs http.tls with clientCaFile" });
+    for (const [name, receiver] of [["falcoHttp", falcoHttp], ["auditWebhook", auditWebhook]] as const) {
+      if (receiver?.enabled && receiver.clientCertificates && config.http.tls?.clientCaFile === undefined) {
+        ctx.addIssue({ code: "custom", path: ["sources", name, "clientCertificates"], message: "needs http.tls with clientCaFile" });
+      }
     }
   });
 

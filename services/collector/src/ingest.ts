@@ -1,6 +1,6 @@
 import type { OutRecord } from "@outlier/bus";
 import type { RuntimeEvent } from "@outlier/contracts";
-import { normalizeLine, normalizeObject } from "@outlier/normalize";
+import { normalizeLine, normalizeObject, type NormalizeResult } from "@outlier/normalize";
 import type { Logger } from "pino";
 import type { Enricher } from "./enrich.ts";
 import type { CollectorMetrics } from "./metrics.ts";
@@ -42,13 +42,11 @@ export interface IngestOptions {
   logger: Logger;
 }
 
-type Normalized = ReturnType<typeof normalizeLine>;
-
 /** normalize → enrich → produce; rejections go to the dead-letter topic, skips are only counted. */
 export function createIngest(options: IngestOptions): Ingest {
   const { cluster, node, producer, enricher, metrics, logger, topics = DEFAULT_TOPICS } = options;
 
-  async function produce(result: Normalized, origin: Origin, payload: () => string): Promise<IngestOutcome> {
+  async function produce(result: NormalizeResult, origin: Origin, payload: () => string): Promise<IngestOutcome> {
     if (result.ok === "skipped") {
       metrics.skipped.inc({ source: result.source, code: result.code });
       return "skipped";

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import { LRUCache } from "lru-cache";
 import type { IngestOutcome } from "../ingest.ts";
-import { bearerMatches, clientCertificateAllowed, createHttpReceiver } from "./http-receiver.ts";
+import { clientCertificateAllowed, createHttpReceiver, tokenMatches } from "./http-receiver.ts";
 import type { Source, SourceDeps } from "./source.ts";
 
 export interface AuditWebhookConfig {
   enabled: boolean;
   path: string;
-  /** Bearer tokens accepted (the `token` of the API server's webhook kubeconfig). */
+  /** Tokens accepted: the `token` of the API server's webhook kubeconfig (Bearer), or a Basic-auth password. */
   tokens: string[];
   /** Accept a client certificate verified against http.tls.clientCaFile. */
   clientCertificates: boolean;
@@ -44,7 +44,7 @@ export function createAuditWebhookSource(config: AuditWebhookConfig, deps: Sourc
       path: config.path,
       bodyLimit: config.maxBodyBytes,
       authorize: (request) =>
-        bearerMatches(request.headers.authorization, config.tokens) ||
+        tokenMatches(request.headers.authorization, config.tokens) ||
         (config.clientCertificates && clientCertificateAllowed(request, config.allowedClientNames)),
       async handle(body) {
         const parsed = parseJsonObject(body);

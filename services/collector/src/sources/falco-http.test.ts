@@ -13,7 +13,7 @@ describe("falco http receiver", () => {
   beforeEach(async () => {
     const harness = receiverHarness();
     ({ app, ingest } = harness);
-    await createFalcoHttpSource({ enabled: true, path: "/falco", token: TOKEN }, harness.deps).start();
+    await createFalcoHttpSource({ enabled: true, path: "/falco", token: TOKEN, clientCertificates: false, allowedClientNames: [] }, harness.deps).start();
   });
   afterEach(() => app.close());
 
@@ -25,6 +25,13 @@ describe("falco http receiver", () => {
     expect((await post(ALERT, { authorization: "Bearer wrong-token-0123456789" })).statusCode).toBe(401);
     expect((await post(ALERT, { authorization: TOKEN })).statusCode).toBe(401);
     expect(ingest.lines).toHaveLength(0);
+  });
+
+  it("accepts the token as a Basic-auth password, as libcurl sends it for http://falco:<token>@host/falco", async () => {
+    const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+    expect((await post(ALERT, { authorization: basic("falco", TOKEN) })).statusCode).toBe(200);
+    expect((await post(ALERT, { authorization: basic("falco", "not-the-token-at-all") })).statusCode).toBe(401);
+    expect((await post(ALERT, { authorization: basic(TOKEN, "") })).statusCode).toBe(401);
   });
 
   it("ingests the raw body (big integers intact) and answers 200 once it is produced", async () => {
@@ -59,7 +66,7 @@ describe("falco http receiver", () => {
 describe("falco http receiver without a token configured", () => {
   it("refuses every request", async () => {
     const { app, deps } = receiverHarness();
-    await createFalcoHttpSource({ enabled: true, path: "/falco" }, deps).start();
+    await createFalcoHttpSource({ enabled: true, path: "/falco", clientCertificates: false, allowedClientNames: [] }, deps).start();
     const response = await app.inject({ method: "POST", url: "/falco", payload: ALERT, headers: { authorization: "Bearer " } });
     expect(response.statusCode).toBe(401);
     await app.close();

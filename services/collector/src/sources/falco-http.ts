@@ -1,12 +1,20 @@
 import type { FastifyInstance } from "fastify";
-import { bearerMatches, createHttpReceiver } from "./http-receiver.ts";
+import { clientCertificateAllowed, createHttpReceiver, tokenMatches } from "./http-receiver.ts";
 import type { Source, SourceDeps } from "./source.ts";
 
 export interface FalcoHttpConfig {
   enabled: boolean;
   path: string;
-  /** Bearer token Falco sends (http_output.custom_headers: "Authorization: Bearer <token>"); without one every request is refused. */
+  /**
+   * Accepted as a Bearer token or as the password of Basic auth. Falco's http_output
+   * cannot add headers, but libcurl sends Basic auth for `url: http://falco:<token>@host/falco`;
+   * falcosidekick and other senders can send `Authorization: Bearer <token>`.
+   */
   token?: string;
+  /** Accept a client certificate verified against http.tls.clientCaFile (http_output.mtls). */
+  clientCertificates: boolean;
+  /** When not empty, only client certificates with one of these subject CNs. */
+  allowedClientNames: string[];
 }
 
 /** Falco's `http_output` posts one JSON alert per request. Answers 200 once the alert is durable in Kafka. */
@@ -17,7 +25,9 @@ export function createFalcoHttpSource(config: FalcoHttpConfig, deps: SourceDeps 
       name: "falco",
       path: config.path,
       bodyLimit: 1024 * 1024,
-      authorize: (request) => bearerMatches(request.headers.authorization, config.token === undefined ? [] : [config.token]),
+      authorize: (request) =>
+        tokenMatches(request.headers.authorization, config.token === undefined ? [] : [config.token]) ||
+        (config.clientCertificates && clientCertificateAllowed(request, config.allowedClientNames)),
       async handle(body) {
         const outcome = await deps.ingest.line(body, origin);
         if (outcome === "deadlettered") return { status: 400, body: { error: "not a Falco alert; dead-lettered" } };

@@ -23,7 +23,7 @@ export interface ReceiverOptions {
 }
 
 /**
- * The plumbing both HTTP receivers share, on an encapsulated fastify scope: bearer or
+ * The plumbing both HTTP receivers share, on an encapsulated fastify scope: token or
  * client-certificate auth before the body is read (401), 503 + Retry-After while
  * stopped or while the producer buffer is full, the raw body as text (so the
  * normalizer parses it, keeping big integers, and dead-letters what is not JSON),
@@ -69,14 +69,28 @@ export function createHttpReceiver(options: ReceiverOptions, deps: SourceDeps & 
   };
 }
 
+/**
+ * The token a request presents: a Bearer token, or the password of Basic auth (what
+ * libcurl, and so Falco's http_output, sends for `http://user:token@host/path`).
+ */
+function presentedToken(authorization: string | undefined): string | undefined {
+  const [scheme, credentials] = (authorization ?? "").trim().split(/\s+/, 2);
+  if (!credentials) return undefined;
+  if (/^bearer$/i.test(scheme ?? "")) return credentials;
+  if (!/^basic$/i.test(scheme ?? "")) return undefined;
+  const decoded = Buffer.from(credentials, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  return colon === -1 ? undefined : decoded.slice(colon + 1);
+}
+
 /** Compares in constant time: both sides are hashed first, so lengths do not leak either. */
-export function bearerMatches(authorization: string | undefined, tokens: readonly string[]): boolean {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
-  if (!match) return false;
-  const presented = createHash("sha256").update(match[1]!).digest();
+export function tokenMatches(authorization: string | undefined, tokens: readonly string[]): boolean {
+  const token = presentedToken(authorization);
+  if (token === undefined || token === "") return false;
+  const presented = createHash("sha256").update(token).digest();
   let ok = false;
-  for (const token of tokens) {
-    if (timingSafeEqual(presented, createHash("sha256").update(token).digest())) ok = true;
+  for (const expected of tokens) {
+    if (timingSafeEqual(presented, createHash("sha256").update(expected).digest())) ok = true;
   }
   return ok;
 }

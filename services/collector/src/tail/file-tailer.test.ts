@@ -49,7 +49,8 @@ async function waitFor(condition: () => boolean | Promise<boolean>, what: string
 
 async function valueOf(metric: TailMetrics[keyof TailMetrics], labels: Record<string, string>): Promise<number> {
   const { values } = await metric.get();
-  return values.filter((v) => Object.entries(labels).every(([k, value]) => v.labels[k] === value)).reduce((sum, v) => sum + v.value, 0);
+  const matches = (metricLabels: Record<string, string | number | undefined>) => Object.entries(labels).every(([k, value]) => metricLabels[k] === value);
+  return values.filter((v) => matches(v.labels)).reduce((sum, v) => sum + v.value, 0);
 }
 
 describe("FileTailer", () => {
@@ -170,9 +171,24 @@ describe("FileTailer", () => {
     expect(await valueOf(metrics.gaps, { path })).toBe(0);
   });
 
+  it("stops handing on lines while maxInFlight of them are unfinished (backpressure)", async () => {
+    await writeFile(path, asText(lines(1, 100)));
+    let release = () => {};
+    const ingestBlocked = new Promise<void>((resolve) => (release = resolve));
+    await startTailer({ maxInFlight: 10, onLine: (text, lineNo) => record(text, lineNo).then(() => ingestBlocked) });
+    await waitFor(() => received.length === 10, "the window to fill");
+    await sleep(50); // ten polls with the window full
+    expect(received.length).toBe(10);
+
+    release();
+    await waitFor(() => received.length >= 100, "the rest");
+    expect(texts()).toEqual(lines(1, 100));
+  });
+
   it("counts a gap when the file is truncated while some of it is still unread", async () => {
-    const old = Array.from({ length: 3000 }, (_, i) => `old-${i + 1}`.padEnd(99, "."));
-    await writeFile(path, asText(old)); // 300 kB: more than one read
+    // 128-byte lines fill reads exactly, so no half line hides the unread rest: the shrink itself must be noticed.
+    const old = Array.from({ length: 3000 }, (_, i) => `old-${i + 1}`.padEnd(127, "."));
+    await writeFile(path, asText(old)); // 384 kB: several reads
     let release = () => {};
     const ingestBlocked = new Promise<void>((resolve) => (release = resolve));
     await startTailer({ maxInFlight: 10, onLine: (text, lineNo) => record(text, lineNo).then(() => ingestBlocked) });

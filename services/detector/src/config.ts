@@ -1,0 +1,109 @@
+import { parseDuration } from "@outlier/baseline";
+import { TOPICS } from "@outlier/contracts";
+import { loadConfig } from "@outlier/service-kit";
+import { FINDING_LOG_MAX_LEN } from "@outlier/store";
+import { z } from "zod";
+
+/** Prefix of every environment override: redis.url → OUTLIER_DETECTOR_REDIS_URL. */
+export const ENV_PREFIX = "OUTLIER_DETECTOR";
+
+/** "90m", "1h", "2h30m", "45s" → milliseconds. */
+const Duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) ctx.addIssue({ code: "custom", message: `not a duration: "${text}" (use h, m, s: 1h30m)` });
+  return ms ?? 0;
+});
+
+export const DetectorConfigSchema = z.strictObject({
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  kafka: z
+    .strictObject({
+      brokers: z.array(z.string().min(1)).min(1).default(["localhost:9092"]),
+      clientId: z.string().min(1).default("outlier-detector"),
+      /** Every detector replica joins this group; partitions (workloads) are shared among them. */
+      groupId: z.string().min(1).default("outlier-detector"),
+      ssl: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          caFile: z.string().optional(),
+          certFile: z.string().optional(),
+          keyFile: z.string().optional(),
+          rejectUnauthorized: z.boolean().default(true),
+        })
+        .optional(),
+      sasl: z
+        .strictObject({
+          mechanism: z.enum(["plain", "scram-sha-256", "scram-sha-512"]),
+          username: z.string().min(1),
+          password: z.string().min(1),
+        })
+        .optional(),
+      /** Where a group with no committed offset starts: the oldest record (true) or only new ones. */
+      fromBeginning: z.boolean().default(true),
+      /** Topic names; change them only to run several installations on one Kafka cluster. */
+      topics: z
+        .strictObject({
+          runtime: z.string().min(1).default(TOPICS.runtime),
+          audit: z.string().min(1).default(TOPICS.audit),
+          findings: z.string().min(1).default(TOPICS.findings),
+          deadletter: z.string().min(1).default(TOPICS.deadletter),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  redis: z
+    .strictObject({
+      url: z.string().min(1).default("redis://localhost:6379"),
+      /** Give the password as OUTLIER_DETECTOR_REDIS_PASSWORD_FILE (a mounted secret), never in YAML. */
+      username: z.string().min(1).optional(),
+      password: z.string().min(1).optional(),
+      /** TLS to Redis (also implied by a rediss:// URL); caFile verifies a private CA. */
+      tls: z.boolean().default(false),
+      caFile: z.string().min(1).optional(),
+      /** Key prefix shared with the CLI; change it only to run several installations on one Redis. */
+      prefix: z.string().default("outlier:"),
+    })
+    .prefault({}),
+  detector: z
+    .strictObject({
+      /** How long a new baseline learns before it locks (annotation outlier.dev/learning-window overrides it). */
+      learningWindow: Duration.prefault("1h"),
+      /** Lock baselines when learning ends (annotation outlier.dev/auto-lock overrides it). */
+      autoLock: z.boolean().default(true),
+      /** After a new image digest on a locked baseline, new binaries are drift (low), not unexpected, for this long. */
+      relearnWindow: Duration.prefault("10m"),
+      /** Executables per baseline at most; more are counted as overflow. */
+      maxEntries: z.number().int().positive().default(500),
+      /** With at least this many live replicas, a binary seen on one replica only stays pending while learning. */
+      singleReplicaMinPeers: z.number().int().positive().default(3),
+      /** Window of exec activity compared across the replicas of a workload. */
+      replicaWindow: Duration.prefault("5m"),
+      /** How often (event time) each workload container's replicas are compared. */
+      replicaCheckEvery: Duration.prefault("1m"),
+      /** Repeats of one finding (same dedupKey) within this span are rolled up, not sent. */
+      cooldown: Duration.prefault("10m"),
+      /** Baselines kept in memory; others are reloaded from Redis when their workload runs something. */
+      maxCachedBaselines: z.number().int().positive().default(10_000),
+    })
+    .prefault({}),
+  findingLog: z
+    .strictObject({
+      /** Also record findings in the capped Redis stream <prefix>findings, for `outlier findings`. */
+      enabled: z.boolean().default(true),
+      maxLen: z.number().int().positive().default(FINDING_LOG_MAX_LEN),
+    })
+    .prefault({}),
+  http: z
+    .strictObject({
+      port: z.number().int().min(0).max(65535).default(8080),
+      host: z.string().default("0.0.0.0"),
+    })
+    .prefault({}),
+});
+
+export type DetectorConfig = z.infer<typeof DetectorConfigSchema>;
+
+/** Defaults < YAML file < OUTLIER_DETECTOR_* env. */
+export function loadDetectorConfig(file: string | undefined, env: NodeJS.ProcessEnv): DetectorConfig {
+  return loadConfig(DetectorConfigSchema, { file, env, prefix: ENV_PREFIX });
+}

@@ -1,0 +1,218 @@
+import { readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { createKafka, KafkaConsumer, KafkaProducer, type Consumer, type InRecord, type KafkaOptions, type OutRecord, type Producer } from "@outlier/bus";
+import type { Finding, RejectCode } from "@outlier/contracts";
+import { Detector, type DetectorEvent, type DetectorOptions } from "@outlier/detector";
+import { createHttpServer, type Readiness } from "@outlier/service-kit";
+import { connectRedis, RedisBaselineStore, RedisFindingLog, type BaselineStore, type FindingLog, type RedisConnectOptions } from "@outlier/store";
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import type { DetectorConfig } from "./config.ts";
+import { createDetectorMetrics, registerGauges, type DetectorMetrics } from "./metrics.ts";
+import { deadLetterRecord, findingRecord, parseRecord, type TopicNames } from "./records.ts";
+
+export interface DetectorServiceDeps {
+  consumer: Consumer;
+  producer: Producer;
+  store: BaselineStore;
+  findingLog?: FindingLog;
+  /** A detector whose state is only what the store holds: at start, and after a failed batch. */
+  newDetector: () => Detector;
+  topics: TopicNames;
+  groupId: string;
+  fromBeginning?: boolean;
+  metrics: DetectorMetrics;
+  logger: Logger;
+}
+
+/**
+ * Runtime and audit topics → Detector → findings topic, at least once: a batch's
+ * offsets are committed only after its baseline changes are in the store and its
+ * findings and dead letters are acknowledged by Kafka (and in the finding log).
+ */
+export class DetectorService {
+  readonly #deps: DetectorServiceDeps;
+  #detector: Detector;
+  #consuming = false;
+  #unsubscribe: (() => Promise<void>) | undefined;
+
+  constructor(deps: DetectorServiceDeps) {
+    this.#deps = deps;
+    this.#detector = deps.newDetector();
+  }
+
+  get detector(): Detector {
+    return this.#detector;
+  }
+
+  /** True once the consumer joined its group, until stop(). */
+  get consuming(): boolean {
+    return this.#consuming;
+  }
+
+  async start(): Promise<void> {
+    const { consumer, store, topics, groupId, fromBeginning } = this.#deps;
+    // A person's decision in the CLI reaches this detector at once.
+    this.#unsubscribe = await store.subscribe((key) => this.#detector.invalidate(key));
+    await consumer.run({ topics: [topics.runtime, topics.audit], groupId, fromBeginning, handle: (batch) => this.handle(batch) });
+    this.#consuming = true;
+  }
+
+  /** Handles one batch of one partition; resolving lets the consumer commit it. */
+  async handle(batch: InRecord[]): Promise<void> {
+    const { metrics, topics } = this.#deps;
+    const endTimer = metrics.batchDuration.startTimer();
+    const events: DetectorEvent[] = [];
+    const out: OutRecord[] = [];
+    const rejected: RejectCode[] = [];
+    for (const record of batch) {
+      const parsed = parseRecord(record, topics);
+      if (parsed.ok) events.push(parsed.value);
+      else {
+        rejected.push(parsed.code);
+        out.push(deadLetterRecord(record, parsed, topics));
+      }
+    }
+    const findings = await this.#guard("detect", () => this.#detector.process(events));
+    out.push(...findings.map((f) => findingRecord(f, topics)));
+    await this.#guard("produce", () => Promise.all([this.#deps.producer.send(out), this.#deps.findingLog?.append(findings)]));
+    this.#count(events, findings, rejected);
+    endTimer();
+  }
+
+  /** Leaves the group after the batch in hand (committed if it succeeds); the rest goes to the next owner. */
+  async stop(): Promise<void> {
+    this.#consuming = false;
+    await this.#deps.consumer.stop();
+    await this.#unsubscribe?.();
+  }
+
+  /**
+   * A failed batch is redelivered. The detector has already applied it to its
+   * memory (cache, cooldown), where a redelivery would look like a repeat and be
+   * rolled up: so it is replaced by one that starts again from the store.
+   */
+  async #guard<T>(stage: "detect" | "produce", work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      this.#deps.metrics.batchFailures.inc({ stage });
+      this.#deps.logger.warn({ err: error, stage }, "batch failed; it will be redelivered to a detector reloaded from the store");
+      this.#detector = this.#deps.newDetector();
+      throw error;
+    }
+  }
+
+  #count(events: DetectorEvent[], findings: Finding[], rejected: RejectCode[]): void {
+    const { metrics } = this.#deps;
+    for (const e of events) metrics.eventsConsumed.inc({ type: e.schema === "outlier.audit.v1" ? "audit" : e.type });
+    for (const f of findings) metrics.findings.inc({ type: f.type, severity: f.severity });
+    for (const code of rejected) metrics.deadLetters.inc({ code });
+  }
+}
+
+export interface StartOptions {
+  config: DetectorConfig;
+  logger: Logger;
+  /** The process registry (createMetrics("outlier_detector_")). */
+  registry: Registry;
+}
+
+export interface RunningDetector {
+  readonly app: FastifyInstance;
+  readonly port: number;
+  readonly service: DetectorService;
+  readiness(): Readiness;
+  /** Stops consuming (the batch in hand finishes and is committed), then closes Kafka, Redis and HTTP. */
+  stop(): Promise<void>;
+}
+
+/** config → Redis store and finding log → Kafka producer and consumer → DetectorService → HTTP server, started. */
+export async function startDetectorService({ config, logger, registry }: StartOptions): Promise<RunningDetector> {
+  const metrics = createDetectorMetrics(registry);
+  const redis = await connectRedis(config.redis.url, redisOptions(config));
+  const store = new RedisBaselineStore(redis, { prefix: config.redis.prefix });
+  const findingLog = config.findingLog.enabled ? new RedisFindingLog(redis, { prefix: config.redis.prefix, maxLen: config.findingLog.maxLen }) : undefined;
+  const kafka = createKafka(kafkaOptions(config, logger));
+  const producer = new KafkaProducer(kafka);
+  const service = new DetectorService({
+    consumer: new KafkaConsumer(kafka),
+    producer,
+    store,
+    findingLog,
+    newDetector: () => new Detector({ store }, detectorOptions(config)),
+    topics: config.kafka.topics,
+    groupId: config.kafka.groupId,
+    fromBeginning: config.kafka.fromBeginning,
+    metrics,
+    logger,
+  });
+  registerGauges(registry, {
+    storeRoundTrips: () => store.stats.roundTrips + (findingLog?.stats.roundTrips ?? 0),
+    cachedBaselines: () => service.detector.cachedBaselines,
+  });
+  const readiness = (): Readiness => {
+    if (!service.consuming) return { ready: false, reason: "kafka: not in the consumer group yet" };
+    if (redis.status !== "ready") return { ready: false, reason: `redis: ${redis.status}` };
+    return { ready: true };
+  };
+  const app = createHttpServer({ logger, registry, readiness });
+  await app.listen({ port: config.http.port, host: config.http.host });
+  await service.start();
+  const port = (app.server.address() as AddressInfo).port;
+  logger.info({ port, groupId: config.kafka.groupId, topics: config.kafka.topics }, "detector started");
+
+  return {
+    app,
+    port,
+    service,
+    readiness,
+    async stop() {
+      await service.stop();
+      await producer.close();
+      await store.close();
+      await app.close();
+      logger.info({ stats: service.detector.stats.toJSON() }, "detector stopped");
+    },
+  };
+}
+
+export function detectorOptions({ detector: d }: DetectorConfig): DetectorOptions {
+  return {
+    policy: {
+      learningWindowMs: d.learningWindow,
+      autoLock: d.autoLock,
+      relearnWindowMs: d.relearnWindow,
+      maxEntries: d.maxEntries,
+      singleReplicaMinPeers: d.singleReplicaMinPeers,
+    },
+    replicaWindowMs: d.replicaWindow,
+    replicaCheckEveryMs: d.replicaCheckEvery,
+    cooldownMs: d.cooldown,
+    maxCachedBaselines: d.maxCachedBaselines,
+  };
+}
+
+function redisOptions({ redis }: DetectorConfig): RedisConnectOptions {
+  const options: RedisConnectOptions = { tls: redis.tls };
+  if (redis.username) options.username = redis.username;
+  if (redis.password) options.password = redis.password;
+  if (redis.caFile) options.caFile = redis.caFile;
+  return options;
+}
+
+function kafkaOptions(config: DetectorConfig, logger: Logger): KafkaOptions {
+  const { brokers, clientId, ssl, sasl } = config.kafka;
+  const options: KafkaOptions = { brokers, clientId, logger: logger.child({ component: "kafka" }) };
+  if (ssl?.enabled) {
+    options.ssl = {
+      rejectUnauthorized: ssl.rejectUnauthorized,
+      ...(ssl.caFile ? { ca: [readFileSync(ssl.caFile)] } : {}),
+      ...(ssl.certFile ? { cert: readFileSync(ssl.certFile) } : {}),
+      ...(ssl.keyFile ? { key: readFileSync(ssl.keyFile) } : {}),
+    };
+  }
+  if (sasl) options.sasl = sasl;
+  return options;
+}
