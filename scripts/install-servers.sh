@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the integration tests need, when missing: redis-server (Debian's apt) and the
+# Installs what the tests need, when missing: redis-server and rsyslog (Debian's apt) and the
 # Apache Kafka broker jars (Maven Central, into .cache/kafka*/libs). Idempotent; fast when done.
 set -euo pipefail
 
@@ -28,6 +28,23 @@ ensure_redis() {
   command -v redis-server >/dev/null || fail "apt-get finished but redis-server is not on PATH"
 }
 
+# The syslog sink's tests run a real rsyslogd with a TLS listener (gtls driver, rsyslog-gnutls)
+# and make throwaway certificates with openssl. Without them those tests skip, so this only warns.
+ensure_rsyslog() {
+  if [ -x /usr/sbin/rsyslogd ] && ls /usr/lib/*/rsyslog/lmnsd_gtls.so >/dev/null 2>&1 && command -v openssl >/dev/null; then return; fi
+  local sudo=""
+  if [ "$(id -u)" != "0" ]; then
+    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo"; else sudo="none"; fi
+  fi
+  if ! command -v apt-get >/dev/null || [ "$sudo" = "none" ]; then
+    echo "install-servers: rsyslog, rsyslog-gnutls or openssl missing and cannot apt-get them; the syslog sink tests will skip" >&2
+    return
+  fi
+  echo "install-servers: installing rsyslog rsyslog-gnutls openssl with apt-get" >&2
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rsyslog rsyslog-gnutls openssl >/dev/null
+}
+
 # $1: the pom naming the broker, $2: the folder that receives every runtime jar.
 ensure_kafka_jars() {
   local pom="$1" libs="$2"
@@ -37,11 +54,17 @@ ensure_kafka_jars() {
   command -v mvn >/dev/null || fail "Kafka jars are missing in $libs and mvn (Maven) is not installed to fetch them"
   echo "install-servers: fetching Kafka jars for $(basename "$pom") into ${libs#"$root"/}" >&2
   # An absolute outputDirectory: a relative one resolves against the pom's folder, not the cwd.
-  mvn -B -q -Dstyle.color=never -f "$pom" org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$libs" >&2
+  # Maven's output is only shown when it fails (even -q prints colour codes).
+  local output
+  if ! output="$(mvn -B -q -f "$pom" org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$libs" 2>&1)"; then
+    echo "$output" >&2
+    fail "mvn could not fetch the Kafka jars (Maven Central reachable? see above)"
+  fi
   touch "$libs/.complete"
 }
 
 ensure_redis
+ensure_rsyslog
 ensure_kafka_jars "$root/test/harness/kafka-pom.xml" "$root/.cache/kafka/libs"
 ensure_kafka_jars "$root/test/harness/kafka4-pom.xml" "$root/.cache/kafka4/libs"

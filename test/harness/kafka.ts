@@ -105,15 +105,17 @@ export function ensureKafkaJars(dist: KafkaDistribution): void {
     }
   }
   // An absolute outputDirectory: a relative one resolves against the pom's folder, not the cwd.
-  execFileSync(
-    "mvn",
-    [
-      "-B", "-q", "-Dstyle.color=never", "-f", dist.pom,
-      "org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies",
-      "-DincludeScope=runtime", `-DoutputDirectory=${dist.libsDir}`,
-    ],
-    { stdio: "inherit" },
-  );
+  const args = [
+    "-B", "-q", "-f", dist.pom,
+    "org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies",
+    "-DincludeScope=runtime", `-DoutputDirectory=${dist.libsDir}`,
+  ];
+  try {
+    execFileSync("mvn", args, { stdio: "pipe" });
+  } catch (error) {
+    const output = error instanceof Error && "stdout" in error ? String(error.stdout) : "";
+    throw new Error(`mvn could not fetch the Kafka ${dist.version} jars: ${output.slice(-2000)}`);
+  }
   fs.writeFileSync(complete, "");
 }
 

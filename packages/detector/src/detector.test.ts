@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { FindingSchema, type Finding } from "@outlier/contracts";
-import { MemoryBaselineStore } from "@outlier/store";
+import { MemoryBaselineStore, MemoryLabelIndex, MemoryReplicaSnapshotStore } from "@outlier/store";
 import { Detector } from "./detector.ts";
 import { at, exec, execAudit } from "./test-events.ts";
 
 const PODS = ["checkout-7d9f-a1", "checkout-7d9f-b2", "checkout-7d9f-c3"];
 const COMMON = ["/usr/bin/entrypoint", "/usr/local/bin/server", "/bin/sh"];
 
-/** An hour of ordinary work on three replicas, one exec of each common binary every 5 minutes. */
+/** An hour of ordinary work on three replicas, one exec of each common binary every 5 minutes, in time order. */
 function learningHour() {
-  return PODS.flatMap((pod) => Array.from({ length: 12 }, (_, i) => COMMON.map((binary) => exec({ pod, binary, minutes: i * 5 }))).flat());
+  return Array.from({ length: 12 }, (_, i) => PODS.flatMap((pod) => COMMON.map((binary) => exec({ pod, binary, minutes: i * 5 })))).flat();
 }
 
 async function run(detector: Detector, events: Parameters<Detector["process"]>[0]): Promise<Finding[]> {
@@ -98,5 +98,17 @@ describe("Detector", () => {
     detector.invalidate("c1/shop/Deployment/checkout|app");
     const findings = await detector.process([exec({ pod: PODS[0]!, binary: "/usr/bin/nc", minutes: 61 })]);
     expect(findings.filter((f) => f.type === "process.unexpected")).toEqual([]);
+  });
+
+  it("leaves workload labels and the last replica window for the review CLI", async () => {
+    const labels = new MemoryLabelIndex();
+    const replicaSnapshots = new MemoryReplicaSnapshotStore();
+    const detector = new Detector({ store: new MemoryBaselineStore(), labels, replicaSnapshots });
+    await detector.process(learningHour());
+    const workload = { cluster: "c1", namespace: "shop", kind: "Deployment" as const, name: "checkout" };
+    expect(await labels.getLabels(workload)).toEqual({ app: "checkout" });
+    const snapshot = await replicaSnapshots.get({ ...workload, container: "app" });
+    expect(snapshot?.pods.map((p) => p.pod)).toEqual(PODS);
+    expect(snapshot?.deviations).toEqual([]);
   });
 });

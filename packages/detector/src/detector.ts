@@ -22,7 +22,7 @@ import {
 } from "@outlier/baseline";
 import { compareReplicas, DEFAULT_THRESHOLDS, ReplicaWindow, replicaDeviationFinding, type CompareThresholds } from "@outlier/replicas";
 import { AUDIT_RULES, evaluateAudit, ExecSessionCorrelator, MemorySeenSet, type ExecSessionOptions, type RuleContext } from "@outlier/audit-rules";
-import type { BaselineStore, BaselineWrite } from "@outlier/store";
+import type { BaselineStore, BaselineWrite, LabelIndex, ReplicaSnapshotStore } from "@outlier/store";
 import { falcoFinding } from "./falco-finding.ts";
 import { DetectorStats } from "./stats.ts";
 
@@ -48,6 +48,9 @@ export interface DetectorDeps {
   podSpec?: (event: RuntimeEvent) => ContainerSpecCommands | undefined;
   /** Workload labels and annotations from the Kubernetes API, when known; else the pod's labels. */
   workloadMeta?: (event: RuntimeEvent) => WorkloadMeta | undefined;
+  /** Where the review CLI finds workload labels (`-l`) and the last replica window (`replicas`). */
+  labels?: LabelIndex;
+  replicaSnapshots?: ReplicaSnapshotStore;
 }
 
 interface Tracked {
@@ -90,6 +93,8 @@ export class Detector {
   readonly #cooldown: Cooldown;
   readonly #sessions: ExecSessionCorrelator;
   readonly #ruleContext: RuleContext;
+  /** Label and replica-window writes for the review CLI, sent with the batch's baseline write. */
+  #sideWrites: (() => Promise<void>)[] = [];
   #nowMs = 0;
 
   constructor(deps: DetectorDeps, options: DetectorOptions = {}) {
@@ -133,6 +138,7 @@ export class Detector {
     const end = timeFromMillis(this.#nowMs + 24 * 60 * 60_000);
     const findings = this.#admitAll(this.#sessions.flush(end));
     for (const [key, state] of this.#replicas) findings.push(...this.#compare(key, state, timeFromMillis(this.#nowMs)));
+    await this.#persist(new Map());
     return findings;
   }
 
@@ -169,7 +175,7 @@ export class Detector {
     const liveReplicas = replicas.window.livePods(obs.time);
     const replicasRunningBinary = replicas.window.podsRunning(obs.binary, obs.imageDigest);
 
-    const tracked = await this.#track(key, obs.id);
+    const tracked = await this.#track(key, obs.id, meta);
     const entry = tracked.entries.get(obs.binary);
     const policy = policyFor(meta.annotations, this.#policy);
     const result = observe(tracked.baseline, entry, obs, { policy, liveReplicas, replicasRunningBinary });
@@ -199,7 +205,10 @@ export class Detector {
   #compare(key: string, state: ReplicaState, time: string): Finding[] {
     const tracked = this.#cache.get(key);
     if (!tracked) return [];
-    const deviations = compareReplicas(state.window.snapshot(time), (binary) => contains(tracked.entries.get(binary)), this.#thresholds);
+    const snapshot = state.window.snapshot(time);
+    const deviations = compareReplicas(snapshot, (binary) => contains(tracked.entries.get(binary)), this.#thresholds);
+    const snapshots = this.#deps.replicaSnapshots;
+    if (snapshots && snapshot.pods.length > 1) this.#sideWrites.push(() => snapshots.put(tracked.id, { ...snapshot, deviations, time }));
     const built = deviations.map((deviation) => replicaDeviationFinding({ target: tracked.id, deviation, time, workloadMeta: state.meta ?? { labels: {}, annotations: {} } }));
     return this.#admitAll(built);
   }
@@ -214,7 +223,7 @@ export class Detector {
     return admitted;
   }
 
-  async #track(key: string, id: BaselineId): Promise<Tracked> {
+  async #track(key: string, id: BaselineId, meta: WorkloadMeta): Promise<Tracked> {
     let tracked = this.#cache.get(key);
     if (tracked) {
       this.#cache.delete(key); // re-inserted: Map order is recency order
@@ -222,6 +231,8 @@ export class Detector {
       this.stats.count("store_loads");
       const stored = await this.#store.load(id);
       tracked = { id, baseline: stored?.baseline, entries: stored?.entries ?? new Map() };
+      const labels = this.#deps.labels;
+      if (labels) this.#sideWrites.push(() => labels.setLabels(id, meta.labels));
     }
     this.#cache.set(key, tracked);
     evictOldest(this.#cache, this.#opts.maxCachedBaselines);
@@ -243,15 +254,16 @@ export class Detector {
     if (ms > this.#nowMs) this.#nowMs = ms;
   }
 
+  /** One store write for the batch; the side writes go alongside (one pipeline on Redis). */
   async #persist(writes: Map<string, PendingWrite>): Promise<void> {
-    if (writes.size === 0) return;
     const batch: BaselineWrite[] = [];
     for (const w of writes.values()) {
       const write: BaselineWrite = { id: w.id, upsert: [...w.upsert.values()] };
       if (w.baseline) write.baseline = w.baseline;
       batch.push(write);
     }
-    await this.#store.write(batch);
+    const side = this.#sideWrites.splice(0);
+    await Promise.all([this.#store.write(batch), ...side.map((write) => write())]);
   }
 }
 

@@ -1,5 +1,5 @@
 import { normalizeTime, reject, stableId, timeFromEpochNanos, type RuntimeEvent } from "@outlier/contracts";
-import { compact, containerId, imageDigest, int, obj, str, strings, type Obj } from "./fields.ts";
+import { compact, containerId, imageDigest, int, obj, preview, str, strings, type Obj } from "./fields.ts";
 import { normalized, skipped, type NormalizeOptions, type NormalizeResult } from "./types.ts";
 import { hostWorkload, inferWorkload } from "./workload.ts";
 
@@ -28,7 +28,7 @@ export function normalizeFalco(raw: Obj, opts: NormalizeOptions): NormalizeResul
   const source = str(raw["source"]) ?? (Object.keys(fields).some((k) => k.startsWith("ka.")) ? "k8s_audit" : "syscall");
   if (source === "internal") return skipped("falco", "falco_internal", `Falco internal message: ${rule}`);
   const time = alertTime(raw["time"], fields["evt.time"]);
-  if (!time) return reject("invalid_field", `no usable time: time=${String(raw["time"]).slice(0, 64)}, evt.time=${String(fields["evt.time"])}`);
+  if (!time) return reject("invalid_field", `no usable time: time=${preview(raw["time"])}, evt.time=${preview(fields["evt.time"])}`);
 
   const node = str(raw["hostname"]) ?? str(fields["evt.hostname"]) ?? opts.node;
   const output = str(raw["output"]);

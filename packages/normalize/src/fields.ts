@@ -24,6 +24,15 @@ export function int(v: unknown): number | undefined {
   return typeof n === "number" && Number.isSafeInteger(n) ? n : undefined;
 }
 
+/**
+ * Any JSON value as short text for an error message. Never throws: `String(v)` would on
+ * an object whose `toString` key is not a function.
+ */
+export function preview(v: unknown, max = 64): string {
+  const text = typeof v === "string" ? v : (JSON.stringify(v) ?? typeof v);
+  return text.slice(0, max);
+}
+
 export function bool(v: unknown): boolean | undefined {
   return typeof v === "boolean" ? v : undefined;
 }
@@ -39,7 +48,9 @@ export function strings(v: unknown): string[] {
 export function stringMap(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!isObj(v)) return out;
-  for (const [key, value] of Object.entries(v)) {
+  // Object.keys, not Object.entries: no [key, value] array per entry on this per-event path.
+  for (const key of Object.keys(v)) {
+    const value = v[key];
     if (key !== "__proto__" && typeof value === "string") out[key] = value;
   }
   return out;
@@ -48,7 +59,10 @@ export function stringMap(v: unknown): Record<string, string> {
 /** Copies only the defined values, so optional fields stay absent instead of `undefined`. */
 export function compact<T extends object>(o: T): T {
   const out: Obj = {};
-  for (const [key, value] of Object.entries(o)) if (value !== undefined) out[key] = value;
+  for (const key of Object.keys(o)) {
+    const value = (o as Obj)[key];
+    if (value !== undefined) out[key] = value;
+  }
   return out as T;
 }
 

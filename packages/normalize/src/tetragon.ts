@@ -1,5 +1,5 @@
 import { normalizeTime, reject, stableId, type Rejection, type RuntimeEvent, type RuntimeEventType } from "@outlier/contracts";
-import { bool, compact, containerId, imageDigest, int, isObj, obj, str, stringMap, type Obj } from "./fields.ts";
+import { bool, compact, containerId, imageDigest, int, isObj, obj, preview, str, stringMap, type Obj } from "./fields.ts";
 import { normalized, type NormalizeOptions, type NormalizeResult } from "./types.ts";
 import { hostWorkload, inferWorkload } from "./workload.ts";
 
@@ -54,7 +54,7 @@ function eventTime(raw: Obj, proc: Obj | undefined): { ok: true; value: string }
   const given = raw["time"];
   if (given !== undefined) {
     const time = typeof given === "string" ? normalizeTime(given) : undefined;
-    return time ? { ok: true, value: time } : reject("invalid_field", `time is not RFC 3339: ${String(given).slice(0, 64)}`);
+    return time ? { ok: true, value: time } : reject("invalid_field", `time is not RFC 3339: ${preview(given)}`);
   }
   const start = str(proc?.["start_time"]);
   const time = start && normalizeTime(start);

@@ -85,12 +85,13 @@ class ResilientSink implements Sink {
     this.#options = { ...DEFAULTS, ...options };
     const o = this.#options;
     this.#timeout = timeout(o.timeoutMs, TimeoutStrategy.Aggressive);
-    this.#breaker = circuitBreaker(handleWhen(isRetryable), {
+    // A 429 means the service is up and pacing us: it does not count towards opening the circuit.
+    const outage = (e: Error) => isRetryable(e) && (e as DeliveryError).reason !== "rate_limited";
+    this.#breaker = circuitBreaker(handleWhen(outage), {
       halfOpenAfter: o.halfOpenAfterMs,
       breaker: new ConsecutiveBreaker(o.breakerFailures),
     });
-    const retryWhen = handleWhen((e) => isRetryable(e) && ((e as DeliveryError).retryAfterMs ?? 0) <= o.maxRetryAfterMs);
-    this.#retry = retry(retryWhen, {
+    this.#retry = retry(handleWhen((e) => this.#retryable(e)), {
       maxAttempts: o.maxAttempts - 1,
       backoff: new DelegateBackoff((context: IRetryBackoffContext<unknown>) => this.#delayMs(context)),
     });
@@ -108,7 +109,7 @@ class ResilientSink implements Sink {
         } catch (error) {
           const failure = toDeliveryError(error);
           if (failure.remaining) pending = failure.remaining;
-          if (failure.retryable && attempts < this.#options.maxAttempts) this.#retried(failure, attempts);
+          if (this.#retryable(failure) && attempts < this.#options.maxAttempts) this.#retried(failure, attempts);
           throw failure;
         }
       });
@@ -138,6 +139,11 @@ class ResilientSink implements Sink {
       }
       throw failure;
     }
+  }
+
+  /** Worth another attempt: temporary, and any Retry-After short enough to wait for. */
+  #retryable(error: unknown): boolean {
+    return isRetryable(error) && ((error as DeliveryError).retryAfterMs ?? 0) <= this.#options.maxRetryAfterMs;
   }
 
   #delayMs(context: IRetryBackoffContext<unknown>): number {

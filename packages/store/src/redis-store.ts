@@ -124,11 +124,17 @@ export async function connectRedis(url: string, opts: RedisConnectOptions = {}):
     options.tls = opts.caFile ? { ca: readFileSync(opts.caFile) } : {};
   }
   const client = new Redis(url, options);
+  // The socket error (ECONNREFUSED, ENOTFOUND, a TLS failure) says more than connect()'s rejection.
+  let socketError: Error | undefined;
+  const onError = (e: Error) => (socketError ??= e);
+  client.on("error", onError);
   try {
     await client.connect();
   } catch (e) {
     client.disconnect();
-    throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${(e as Error).message}`, { cause: e });
+    throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${(socketError ?? (e as Error)).message}`, { cause: e });
+  } finally {
+    client.off("error", onError);
   }
   return client;
 }

@@ -14,6 +14,10 @@ export const AlerterConfigSchema = z.strictObject({
       brokers: z.array(z.string().min(1)).min(1).default(["localhost:9092"]),
       clientId: z.string().min(1).default("outlier-alerter"),
       groupId: z.string().min(1).default("outlier-alerter"),
+      /** Where the group starts when it has no committed offset: the oldest finding (true) or new ones only. */
+      fromBeginning: z.boolean().default(false),
+      /** A member silent this long is dropped from the group and its partitions go to the others. */
+      sessionTimeoutMs: z.number().int().positive().default(30_000),
       ssl: z
         .strictObject({
           enabled: z.boolean().default(true),

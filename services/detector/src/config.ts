@@ -38,6 +38,8 @@ export const DetectorConfigSchema = z.strictObject({
           password: z.string().min(1),
         })
         .optional(),
+      /** A member silent this long is out of the group, and its partitions go to the others. */
+      sessionTimeoutMs: z.number().int().min(6_000).default(30_000),
       /** Where a group with no committed offset starts: the oldest record (true) or only new ones. */
       fromBeginning: z.boolean().default(true),
       /** Topic names; change them only to run several installations on one Kafka cluster. */

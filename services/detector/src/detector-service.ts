@@ -4,8 +4,18 @@ import { createKafka, KafkaConsumer, KafkaProducer, type Consumer, type InRecord
 import type { Finding, RejectCode } from "@outlier/contracts";
 import { Detector, type DetectorEvent, type DetectorOptions } from "@outlier/detector";
 import { createHttpServer, type Readiness } from "@outlier/service-kit";
-import { connectRedis, RedisBaselineStore, RedisFindingLog, type BaselineStore, type FindingLog, type RedisConnectOptions } from "@outlier/store";
+import {
+  connectRedis,
+  RedisBaselineStore,
+  RedisFindingLog,
+  RedisLabelIndex,
+  RedisReplicaSnapshotStore,
+  type BaselineStore,
+  type FindingLog,
+  type RedisConnectOptions,
+} from "@outlier/store";
 import type { FastifyInstance } from "fastify";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { DetectorConfig } from "./config.ts";
@@ -132,16 +142,15 @@ export interface RunningDetector {
 export async function startDetectorService({ config, logger, registry }: StartOptions): Promise<RunningDetector> {
   const metrics = createDetectorMetrics(registry);
   const redis = await connectRedis(config.redis.url, redisOptions(config));
-  const store = new RedisBaselineStore(redis, { prefix: config.redis.prefix });
-  const findingLog = config.findingLog.enabled ? new RedisFindingLog(redis, { prefix: config.redis.prefix, maxLen: config.findingLog.maxLen }) : undefined;
+  const { store, findingLog, newDetector } = redisParts(redis, config);
   const kafka = createKafka(kafkaOptions(config, logger));
   const producer = new KafkaProducer(kafka);
   const service = new DetectorService({
-    consumer: new KafkaConsumer(kafka),
+    consumer: new KafkaConsumer(kafka, { sessionTimeoutMs: config.kafka.sessionTimeoutMs }),
     producer,
     store,
     findingLog,
-    newDetector: () => new Detector({ store }, detectorOptions(config)),
+    newDetector,
     topics: config.kafka.topics,
     groupId: config.kafka.groupId,
     fromBeginning: config.kafka.fromBeginning,
@@ -176,6 +185,24 @@ export async function startDetectorService({ config, logger, registry }: StartOp
       logger.info({ stats: service.detector.stats.toJSON() }, "detector stopped");
     },
   };
+}
+
+export interface RedisParts {
+  store: RedisBaselineStore;
+  findingLog: RedisFindingLog | undefined;
+  newDetector: () => Detector;
+}
+
+/** Everything the detector keeps in Redis, on one client (one pipeline per batch), as configured. */
+export function redisParts(redis: Redis, config: DetectorConfig): RedisParts {
+  const { prefix } = config.redis;
+  const store = new RedisBaselineStore(redis, { prefix });
+  const findingLog = config.findingLog.enabled ? new RedisFindingLog(redis, { prefix, maxLen: config.findingLog.maxLen }) : undefined;
+  // Workload labels and the last replica windows, for the review CLI (`-l`, `outlier replicas`).
+  const labels = new RedisLabelIndex(redis, { prefix });
+  const replicaSnapshots = new RedisReplicaSnapshotStore(redis, { prefix });
+  const options = detectorOptions(config);
+  return { store, findingLog, newDetector: () => new Detector({ store, labels, replicaSnapshots }, options) };
 }
 
 export function detectorOptions({ detector: d }: DetectorConfig): DetectorOptions {

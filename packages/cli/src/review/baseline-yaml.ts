@@ -48,9 +48,8 @@ export function toDocument(stored: StoredBaseline): BaselineDoc {
 
 /** The reviewable part of an entry, lists sorted. */
 export function toEntryDoc(entry: Pick<BaselineEntry, "binary" | "status" | "pendingReason" | "parents" | "sampleArgs" | "users">): EntryDoc {
-  const doc: EntryDoc = { binary: entry.binary, status: entry.status, parents: [], sampleArgs: [], users: [] };
-  if (entry.status === "pending" && entry.pendingReason) doc.pendingReason = entry.pendingReason;
-  return { ...doc, parents: sorted(entry.parents), sampleArgs: sorted(entry.sampleArgs), users: sorted(entry.users) };
+  const reason = entry.status === "pending" && entry.pendingReason ? { pendingReason: entry.pendingReason } : {};
+  return { binary: entry.binary, status: entry.status, ...reason, parents: sorted(entry.parents), sampleArgs: sorted(entry.sampleArgs), users: sorted(entry.users) };
 }
 
 /** Every baseline as one YAML document, in baseline-key order. */

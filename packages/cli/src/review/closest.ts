@@ -12,12 +12,11 @@ export function levenshtein(a: string, b: string): number {
   return previous[b.length]!;
 }
 
-/** Up to `max` candidates close enough to `word` to be a typo of it, closest first. */
-export function closest(word: string, candidates: readonly string[], max = 3): string[] {
-  const limit = Math.max(3, Math.floor(word.length / 3));
+/** Up to `max` candidates within `maxDistance` edits of `word` (case-insensitive), closest first. */
+export function closest(word: string, candidates: readonly string[], maxDistance: number, max = 3): string[] {
   return [...new Set(candidates)]
     .map((candidate) => ({ candidate, distance: levenshtein(word.toLowerCase(), candidate.toLowerCase()) }))
-    .filter((c) => c.distance <= limit)
+    .filter((c) => c.distance <= maxDistance)
     .sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate))
     .slice(0, max)
     .map((c) => c.candidate);

@@ -103,7 +103,8 @@ export async function resolveSelection(
 function notFound(text: string, target: Target, all: Baseline[]): CliError {
   const names = all.map((b) => (target.kind ? workloadName(b.id) : `${b.id.namespace}/${b.id.name}`));
   const wanted = target.kind ? `${target.namespace}/${target.kind}/${target.name}` : `${target.namespace}/${target.name}`;
-  const suggestions = closest(wanted, names).map((n) => (target.kind ? n : fullName(n, all)));
+  // A typo is a few edits in the name; a third of the name's length keeps unrelated names out.
+  const suggestions = closest(wanted, names, Math.max(2, Math.floor(target.name.length / 3))).map((n) => (target.kind ? n : fullName(n, all)));
   const hint = suggestions.length > 0 ? `; did you mean ${suggestions.join(" or ")}?` : all.length === 0 ? "; the store holds no baselines (check --redis and --prefix)" : "";
   return new CliError(`no baseline for workload ${text}${hint}`);
 }

@@ -10,6 +10,8 @@ export interface ReceivedRequest {
   body: string;
   /** Date.now() when the request was complete. */
   at: number;
+  /** The status answered, once answered. */
+  status?: number;
 }
 
 export interface Answer {
@@ -44,11 +46,12 @@ export class HttpReceiver {
         };
         this.requests.push(request);
         const answer = this.#script.shift() ?? handle(request);
-        void respond(answer);
+        void respond(request, answer);
       });
-      async function respond(answer: Answer): Promise<void> {
+      async function respond(request: ReceivedRequest, answer: Answer): Promise<void> {
         if (answer.delayMs) await sleep(answer.delayMs);
         if (res.destroyed) return;
+        request.status = answer.status;
         res.writeHead(answer.status, answer.headers ?? {});
         res.end(answer.body ?? "");
       }

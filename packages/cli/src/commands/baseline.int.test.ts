@@ -1,0 +1,176 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { beforeEach, describe, expect, inject, it } from "vitest";
+import { entry, freshPrefix, id, openStore, outlier, seed, type Run } from "../review/test-support.ts";
+
+const redisUrl = () => inject("redisUrl");
+
+describe("outlier baseline (against a real redis-server)", () => {
+  let prefix: string;
+  const cli = (...args: string[]): Promise<Run> => outlier([...args, "--redis", redisUrl(), "--prefix", prefix]);
+
+  beforeEach(async () => {
+    prefix = freshPrefix();
+    await seed(redisUrl(), prefix, [
+      { id: id("checkout"), locked: true, entries: [entry("/bin/sh"), entry("/usr/bin/nc", "pending", { pendingReason: "after-lock", replicas: ["p-1"] }), entry("/usr/bin/curl", "pending", { pendingReason: "after-lock" })], labels: { app: "checkout", team: "pay" } },
+      { id: id("checkout", "sidecar"), entries: [entry("/envoy")], labels: { app: "checkout", team: "pay" } },
+      { id: id("cart"), entries: [entry("/bin/sh")], labels: { app: "cart", team: "pay" } },
+      { id: id("ledger", "app", "bank"), entries: [entry("/bin/sh")], labels: { app: "ledger", team: "core" } },
+    ]);
+  });
+
+  it("shows every container's entries with status and evidence, or one with -c", async () => {
+    const all = await cli("baseline", "show", "shop/checkout");
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain("shop/Deployment/checkout container app");
+    expect(all.stdout).toContain("shop/Deployment/checkout container sidecar");
+    expect(all.stdout).toMatch(/\/usr\/bin\/nc\s+│ pending \(after-lock\)\s+│ 3\s+│ 1 /);
+    const json = JSON.parse((await cli("baseline", "show", "shop/Deployment/checkout", "-c", "app", "-o", "json")).stdout) as { baseline: { id: { container: string } }; entries: { binary: string }[] }[];
+    expect(json.map((b) => b.baseline.id.container)).toEqual(["app"]);
+    expect(json[0]?.entries.map((e) => e.binary)).toEqual(["/bin/sh", "/usr/bin/curl", "/usr/bin/nc"]);
+  });
+
+  it("approves and denies with flags, recording who and why, and publishes each change", async () => {
+    const store = await openStore(redisUrl(), prefix);
+    const published: string[] = [];
+    const unsubscribe = await store.subscribe((key) => published.push(key));
+    const run = await cli("baseline", "review", "shop/Deployment/checkout", "--approve", "/usr/bin/nc", "--deny", "/usr/bin/curl", "--as", "ana", "--reason", "probe");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("approved /usr/bin/nc in shop/Deployment/checkout container app");
+    const stored = await store.load(id("checkout"));
+    expect(stored?.entries.get("/usr/bin/nc")).toMatchObject({ status: "approved", count: 3 });
+    expect(stored?.entries.get("/usr/bin/nc")?.pendingReason).toBeUndefined();
+    expect(stored?.entries.get("/usr/bin/curl")?.status).toBe("denied");
+    expect((await store.history(id("checkout"))).map((r) => [r.actor, r.action, r.binary, r.reason])).toEqual([
+      ["ana", "approve", "/usr/bin/nc", "probe"],
+      ["ana", "deny", "/usr/bin/curl", "probe"],
+    ]);
+    await expect.poll(() => published).toEqual(["c1/shop/Deployment/checkout|app", "c1/shop/Deployment/checkout|app"]);
+    const history = await cli("baseline", "history", "shop/checkout");
+    expect(history.stdout).toMatch(/ana\s+│ approve\s+│ \/usr\/bin\/nc\s+│ probe/);
+    await unsubscribe();
+    await store.close();
+  });
+
+  it("approves every pending entry, and refuses an unknown binary or a missing terminal", async () => {
+    const unknown = await cli("baseline", "review", "shop/checkout", "--approve", "/usr/bin/nope");
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("no entry /usr/bin/nope");
+    const noTerminal = await cli("baseline", "review", "shop/checkout");
+    expect(noTerminal.code).toBe(2);
+    expect(noTerminal.stderr).toContain("not a terminal");
+    expect((await cli("baseline", "review", "shop/checkout", "--approve-all-pending")).code).toBe(0);
+    const store = await openStore(redisUrl(), prefix);
+    expect([...(await store.load(id("checkout")))!.entries.values()].map((e) => e.status).sort()).toEqual(["approved", "approved", "learned"]);
+    await store.close();
+  });
+
+  it("locks in bulk by label selector only after confirmation, which --yes gives", async () => {
+    const refused = await cli("baseline", "lock", "-l", "team=pay,app!=cart");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("pass --yes");
+    const store = await openStore(redisUrl(), prefix);
+    expect((await store.load(id("checkout", "sidecar")))?.baseline.state).toBe("learning");
+    const locked = await cli("baseline", "lock", "-l", "team=pay,app!=cart", "--yes");
+    expect(locked.code).toBe(0);
+    expect(locked.stdout).toContain("shop/Deployment/checkout [app]: already locked");
+    expect(locked.stdout).toContain("shop/Deployment/checkout [sidecar]: locked");
+    const states = Object.fromEntries((await store.list()).map((b) => [`${b.id.name}/${b.id.container}`, b.state]));
+    expect(states).toEqual({ "ledger/app": "learning", "cart/app": "learning", "checkout/app": "locked", "checkout/sidecar": "locked" });
+    await store.close();
+  });
+
+  it("unlocks one workload without asking, resets with --yes, and removes an entry", async () => {
+    expect((await cli("baseline", "unlock", "shop/checkout", "-c", "app")).code).toBe(0);
+    expect((await cli("baseline", "reset", "shop/cart", "--yes")).code).toBe(0);
+    expect((await cli("baseline", "remove-entry", "shop/checkout", "/usr/bin/curl")).code).toBe(0);
+    const store = await openStore(redisUrl(), prefix);
+    const checkout = await store.load(id("checkout"));
+    expect(checkout?.baseline.state).toBe("learning");
+    expect(checkout?.baseline.lockedAt).toBeUndefined();
+    expect([...checkout!.entries.keys()].sort()).toEqual(["/bin/sh", "/usr/bin/nc"]);
+    expect(checkout?.baseline.entryCount).toBe(2);
+    const cart = await store.load(id("cart"));
+    expect(cart?.entries.size).toBe(0);
+    expect((await store.history(id("cart"))).map((r) => r.action)).toEqual(["reset"]);
+    await store.close();
+  });
+
+  it("exports, imports into an empty store under another prefix, and exports identical YAML", async () => {
+    const first = await cli("baseline", "export");
+    expect(first.code).toBe(0);
+    expect(first.stdout.match(/^---$/gm)).toHaveLength(4);
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), "outlier-export-")), "baselines.yaml");
+    await writeFile(file, first.stdout);
+    const source = prefix;
+    prefix = freshPrefix();
+    const imported = await cli("baseline", "import", "-f", file);
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toContain("changed 4 of 4 baseline(s)");
+    expect((await cli("baseline", "export")).stdout).toBe(first.stdout);
+    prefix = source;
+    expect((await cli("baseline", "import", "-f", file)).stdout).toContain("changed 0 of 4 baseline(s)");
+  });
+
+  it("import --dry-run prints the diff and changes nothing; without it, applies the diff", async () => {
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), "outlier-import-")), "shop.yaml");
+    const exported = (await cli("baseline", "export", "shop/Deployment/checkout", "-c", "app")).stdout;
+    const edited = exported
+      .replace("state: locked", "state: learning")
+      .replace(/ {2}- binary: \/usr\/bin\/curl\n(?: {4}.*\n)+/, "")
+      .replace(/(binary: \/usr\/bin\/nc\n {4}status:) pending\n {4}pendingReason: after-lock/, "$1 approved")
+      .replace("entries:\n", "entries:\n  - binary: /usr/bin/jq\n    status: approved\n");
+    await writeFile(file, edited);
+    const dry = await cli("baseline", "import", "-f", file, "--dry-run");
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toBe(
+      [
+        "shop/Deployment/checkout [app]",
+        "  ~ state: locked → learning",
+        "  - /usr/bin/curl: pending (after-lock)",
+        "  + /usr/bin/jq: approved",
+        "  ~ /usr/bin/nc: pending (after-lock) → approved",
+        "would change 1 of 1 baseline(s) (dry run: nothing written)",
+        "",
+      ].join("\n"),
+    );
+    expect((await cli("baseline", "export", "shop/Deployment/checkout", "-c", "app")).stdout).toBe(exported);
+    const applied = await cli("baseline", "import", "-f", file, "--as", "ci", "--reason", "PR 7");
+    expect(applied.stdout).toContain("changed 1 of 1 baseline(s)");
+    const after = (await cli("baseline", "export", "shop/Deployment/checkout", "-c", "app")).stdout;
+    expect(after).toContain("state: learning\nentries:\n  - binary: /bin/sh\n");
+    expect(after).toContain("  - binary: /usr/bin/jq\n    status: approved\n    parents: []\n");
+    expect(after).toContain("  - binary: /usr/bin/nc\n    status: approved\n    parents:\n");
+    expect(after).not.toContain("/usr/bin/curl");
+    const store = await openStore(redisUrl(), prefix);
+    const records = await store.history(id("checkout"));
+    expect(records.map((r) => `${r.actor} ${r.action} ${r.binary ?? ""}`.trim())).toEqual(["ci unlock", "ci remove-entry /usr/bin/curl", "ci add-entry /usr/bin/jq", "ci approve /usr/bin/nc"]);
+    expect(records[0]?.reason).toBe("PR 7 (import shop.yaml)");
+    expect((await store.load(id("checkout")))?.baseline.entryCount).toBe(3);
+    await store.close();
+  });
+
+  it("rejects an invalid import file with its location and writes nothing", async () => {
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), "outlier-bad-")), "bad.yaml");
+    await writeFile(file, "---\napiVersion: outlier.dev/v1\nkind: Baseline\nworkload: {cluster: c1, namespace: shop, kind: Deployment, name: x, container: app}\nstate: frozen\n");
+    const run = await cli("baseline", "import", "-f", file);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("bad.yaml: document 1 (line 1): state:");
+  });
+
+  it("suggests the closest names for an unknown workload", async () => {
+    const typo = await cli("baseline", "show", "shop/Deployment/chekout");
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain("no baseline for workload shop/Deployment/chekout; did you mean shop/Deployment/checkout?");
+    const noKind = await cli("baseline", "lock", "bank/ledgr");
+    expect(noKind.stderr).toContain("did you mean bank/Deployment/ledger?");
+  });
+
+  it("fails with exit 2 naming the URL without its password when Redis is unreachable", async () => {
+    const run = await outlier(["baseline", "show", "shop/checkout", "--redis", "redis://ops:s3cret@127.0.0.1:1"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("cannot reach Redis at redis://ops:***@127.0.0.1:1");
+    expect(run.stderr).not.toContain("s3cret");
+  });
+});

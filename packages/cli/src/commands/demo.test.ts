@@ -1,0 +1,81 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { memoryIo } from "../test-io.ts";
+import { DEMO_DIR, runDemo } from "./demo.ts";
+
+const repoRoot = path.resolve(import.meta.dirname, "../../../..");
+/** For tests that start a child process: seconds each on a busy machine. */
+const SPAWN_TIMEOUT_MS = 30_000;
+
+function countLines(pattern: string): number {
+  return readdirSync(DEMO_DIR)
+    .filter((f) => f.endsWith(".jsonl"))
+    .flatMap((f) => readFileSync(path.join(DEMO_DIR, f), "utf8").split("\n"))
+    .filter((line) => line.includes(pattern)).length;
+}
+
+describe("scripts/generate-demo.ts", () => {
+  it("regenerates examples/demo byte for byte", () => {
+    const out = mkdtempSync(path.join(tmpdir(), "outlier-demo-"));
+    const run = spawnSync(process.execPath, [path.join(repoRoot, "scripts/generate-demo.ts"), out], { encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    const committed = readdirSync(DEMO_DIR).sort();
+    expect(readdirSync(out).sort()).toEqual(committed);
+    for (const file of committed) {
+      expect(readFileSync(path.join(out, file)).equals(readFileSync(path.join(DEMO_DIR, file))), `${file} differs from the generator's output`).toBe(true);
+    }
+  }, SPAWN_TIMEOUT_MS);
+});
+
+describe("outlier demo", () => {
+  let code: number;
+  let out: string;
+
+  beforeAll(async () => {
+    const io = memoryIo();
+    code = await runDemo(io);
+    out = io.out();
+  });
+
+  it("explains what it replays and counts the input by source", () => {
+    expect(code).toBe(0);
+    expect(out).toContain("Outlier demo");
+    expect(out).toMatch(/events\s+[\d,]+: .*tetragon [\d,]+/);
+    expect(out).toContain(`falco ${countLines('"rule":')}`);
+    expect(out).toContain(`audit ${countLines('"auditID":')}`);
+  });
+
+  it("lists each workload's baseline with its state, and the binaries left for review", () => {
+    for (const workload of ["shop/Deployment/checkout", "shop/Deployment/frontend", "bank/StatefulSet/ledger", "monitoring/DaemonSet/node-exporter", "bank/Job/nightly-report"]) {
+      expect(out).toMatch(new RegExp(`${workload} \\(\\S+\\)\\s+(locked|learning)`));
+    }
+    expect(out).toMatch(/shop\/Deployment\/checkout \(checkout\)\s+locked.*to review: \/tmp\/xmrig/);
+  });
+
+  it("counts every exec probe of the input as noise, and the exec session's processes", () => {
+    expect(out).toMatch(new RegExp(`exec probes \\(liveness/readiness\\)\\s+${countLines('"maybe_exec_probe":true')}\\n`));
+    expect(out).toMatch(/processes of kubectl exec sessions\s+3 /);
+  });
+
+  it("groups the findings by severity, most severe first, with evidence", () => {
+    const order = ["CRITICAL", "HIGH", "MEDIUM", "LOW"].map((s) => out.indexOf(`  ${s}\n`));
+    expect(order.every((at) => at > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    const critical = out.slice(order[0], order[1]);
+    expect(critical).toContain("process.unexpected  shop/Deployment/checkout");
+    expect(critical).toContain("· ran on 1 of 3 live replicas");
+    expect(out).toContain("· ran: /bin/sh | /usr/bin/cat /etc/shadow | /usr/bin/curl");
+    expect(out).toContain("pnpm outlier replay --output jsonl examples/demo/*.jsonl");
+    expect(out).not.toContain("\u001b["); // plain when not on a terminal
+  });
+
+  it("runs from any working directory (pnpm start)", () => {
+    const run = spawnSync(process.execPath, [path.join(repoRoot, "packages/cli/src/main.ts"), "demo"], { cwd: tmpdir(), encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain("Findings: ");
+    expect(run.stdout).toContain("  CRITICAL\n");
+  }, SPAWN_TIMEOUT_MS);
+});

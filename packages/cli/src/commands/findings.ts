@@ -1,0 +1,71 @@
+import { Command } from "commander";
+import { parseDuration } from "@outlier/baseline";
+import type { FindingQuery } from "@outlier/store";
+import { addStoreOptions, STORE_HELP, withStores, type StoreOptions, type Stores } from "../review/connection.ts";
+import { CliError, EXIT } from "../review/errors.ts";
+import { processIo, type CliIo } from "../review/io.ts";
+import { drawTable, outputOption, render, shortTime, type OutputFormat } from "../review/output.ts";
+import { runCommand } from "../review/run.ts";
+
+type FindingsOptions = StoreOptions & { since: string; namespace?: string; type?: string; limit: number; output: OutputFormat };
+
+const SUMMARY_WIDTH = 80;
+
+const HELP = `
+The findings the detectors recorded recently, newest first (one row per finding id).
+  --since 1h      recorded in the last 1h (also 30m, 2h30m, 45s)
+  -n NAMESPACE    about workloads in this namespace
+  --type TYPE     a type (process.unexpected) or a family (audit: every audit.<rule>)
+${STORE_HELP}
+
+Exit codes: 0 listed (possibly nothing), 1 failed, 2 usage error or Redis unreachable
+
+Examples:
+  $ outlier findings --since 1h
+  $ outlier findings -n shop --type process.unexpected --output json
+`;
+
+export function findingsCommand(): Command {
+  return addStoreOptions(
+    new Command("findings")
+      .description("List recent findings")
+      .option("--since <duration>", "how far back", "1h")
+      .option("-n, --namespace <namespace>", "only this namespace")
+      .option("--type <type>", "only this finding type or family")
+      .option("--limit <n>", "most findings shown", (v) => Number.parseInt(v, 10), 100)
+      .addOption(outputOption()),
+  )
+    .addHelpText("after", HELP)
+    .action(async (options: FindingsOptions) => {
+      const io = processIo();
+      await runCommand("findings", io, () => withStores(options, (stores) => runFindings(stores, options, io)));
+    });
+}
+
+export async function runFindings(stores: Stores, options: FindingsOptions, io: CliIo): Promise<number> {
+  const sinceMs = parseDuration(options.since);
+  if (sinceMs === undefined) throw new CliError(`--since "${options.since}" is not a duration: use e.g. 1h, 30m, 2h30m`, EXIT.usage);
+  if (!Number.isInteger(options.limit) || options.limit < 1) throw new CliError("--limit must be a positive integer", EXIT.usage);
+  const query: FindingQuery = { since: Date.now() - sinceMs, limit: options.limit };
+  if (options.namespace) query.namespace = options.namespace;
+  if (options.type) query.type = options.type;
+  const findings = await stores.findings.recent(query);
+  io.stdout.write(
+    render(options.output, findings, () =>
+      findings.length === 0
+        ? `no findings in the last ${options.since}\n`
+        : drawTable(
+            ["time", "severity", "type", "workload", "pod", "summary"],
+            findings.map((f) => [
+              shortTime(f.time),
+              f.severity,
+              f.type,
+              f.workload ? `${f.workload.namespace}/${f.workload.kind}/${f.workload.name}` : "",
+              f.pod ?? "",
+              f.summary.length > SUMMARY_WIDTH ? `${f.summary.slice(0, SUMMARY_WIDTH - 1)}…` : f.summary,
+            ]),
+          ),
+    ),
+  );
+  return 0;
+}

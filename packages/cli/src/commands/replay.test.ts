@@ -1,0 +1,171 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { FindingSchema, type Finding } from "@outlier/contracts";
+import { memoryIo } from "../test-io.ts";
+import { runReplay, type ReplayCommandOptions, type RoutedFinding } from "./replay.ts";
+
+const repoRoot = path.resolve(import.meta.dirname, "../../../..");
+const main = path.join(repoRoot, "packages/cli/src/main.ts");
+const demoDir = path.join(repoRoot, "examples/demo");
+const demoFiles = readdirSync(demoDir)
+  .filter((f) => f.endsWith(".jsonl"))
+  .sort()
+  .map((f) => path.join(demoDir, f));
+const routesFile = path.join(repoRoot, "examples/routes.yaml");
+/** For tests that start the CLI as a child process: seconds each on a busy machine. */
+const SPAWN_TIMEOUT_MS = 30_000;
+
+function outlier(...args: string[]) {
+  const run = spawnSync(process.execPath, [main, ...args], { cwd: repoRoot, encoding: "utf8" });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+async function replay(files: string[], options: Partial<ReplayCommandOptions> = {}) {
+  const io = memoryIo();
+  const code = await runReplay(files, { output: "jsonl", cluster: "demo", ...options }, io);
+  const jsonl = options.output !== "table" && io.out() !== "";
+  const findings = jsonl ? io.out().trimEnd().split("\n").map((line) => JSON.parse(line) as RoutedFinding) : [];
+  return { code, findings, stdout: io.out(), stderr: io.err() };
+}
+
+/** Every binary in the demo input that ran as an exec probe or inside a kubectl exec session. */
+function probeAndSessionBinaries(): Set<string> {
+  const binaries = new Set<string>();
+  for (const file of demoFiles.filter((f) => path.basename(f).startsWith("tetragon-"))) {
+    for (const line of readFileSync(file, "utf8").trimEnd().split("\n")) {
+      const proc = JSON.parse(line).process_exec.process;
+      if (proc.maybe_exec_probe === true || proc.in_init_tree === false) binaries.add(proc.binary);
+    }
+  }
+  return binaries;
+}
+
+describe("outlier replay over the demo scenario", () => {
+  let cli: ReturnType<typeof outlier>;
+  let findings: Finding[];
+
+  beforeAll(() => {
+    cli = outlier("replay", "--output", "jsonl", "--cluster", "demo", ...demoFiles);
+    findings = cli.stdout.trimEnd().split("\n").map((line) => JSON.parse(line) as Finding);
+  }, SPAWN_TIMEOUT_MS);
+
+  it("prints only valid Finding v1 lines on stdout and a summary on stderr, and exits 0", () => {
+    expect(cli.code).toBe(0);
+    for (const line of cli.stdout.trimEnd().split("\n")) expect(FindingSchema.safeParse(JSON.parse(line)).error).toBeUndefined();
+    expect(cli.stderr).toContain("summary:");
+    expect(cli.stderr).toContain(`findings: ${findings.length} (`);
+  });
+
+  it("flags the miner on exactly one checkout replica, as an unexpected process and as a deviating replica", () => {
+    const unexpected = findings.filter((f) => f.type === "process.unexpected");
+    expect(unexpected.map((f) => f.process?.binary)).toEqual(["/tmp/xmrig"]);
+    expect(unexpected[0]).toMatchObject({ severity: "critical", workload: { namespace: "shop", kind: "Deployment", name: "checkout", labels: { team: "payments" } } });
+    const deviations = findings.filter((f) => f.type === "replica.deviation");
+    expect(deviations.map((f) => f.pod)).toEqual([unexpected[0]!.pod]);
+    expect(deviations[0]!.evidence).toMatchObject({ uniqueUnknownBinaries: ["/tmp/xmrig"] });
+  });
+
+  it("reports mallory's kubectl exec as one session with its three processes, and as audit.pod-exec", () => {
+    const sessions = findings.filter((f) => f.type === "exec.session");
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]).toMatchObject({ pod: "ledger-1", evidence: { user: { username: "mallory@example.com" }, execCount: 3 } });
+    const processes = (sessions[0]!.evidence["processes"] as { binary: string }[]).map((p) => p.binary);
+    expect(processes).toEqual(["/bin/sh", "/usr/bin/cat", "/usr/bin/curl"]);
+    expect(findings.filter((f) => f.type === "audit.pod-exec").map((f) => f.pod)).toEqual(["ledger-1"]);
+  });
+
+  it("never reports exec probes or exec-session processes as unexpected", () => {
+    const noisy = probeAndSessionBinaries();
+    expect(noisy.size).toBeGreaterThan(2);
+    const flagged = findings.filter((f) => f.type === "process.unexpected" || f.type === "baseline.drift").map((f) => f.process?.binary);
+    expect(flagged.filter((binary) => binary !== undefined && noisy.has(binary))).toEqual([]);
+  });
+
+  it("reports the new binary of frontend's new image as low-severity drift, and nothing for checkout's same-image rollout", () => {
+    const drift = findings.filter((f) => f.type === "baseline.drift");
+    expect(drift).toHaveLength(1);
+    expect(drift[0]).toMatchObject({ severity: "low", workload: { name: "frontend" }, evidence: { imageDiff: ["/usr/local/bin/precompress-assets"] } });
+    const checkout = findings.filter((f) => f.workload?.name === "checkout");
+    expect(checkout.every((f) => f.time >= "2026-03-02T10:20:30")).toBe(true);
+  });
+
+  it("reports the privileged pod and the cluster-admin binding from the audit log, and the Falco alerts", () => {
+    expect(findings.find((f) => f.type === "audit.privileged-pod")).toMatchObject({ severity: "high", pod: "debug-shell" });
+    expect(findings.find((f) => f.type === "audit.cluster-admin-binding")?.summary).toContain("mallory-admin");
+    expect(findings.filter((f) => f.type.startsWith("falco.")).map((f) => f.pod)).toHaveLength(2);
+  });
+
+  it("prints the same findings, byte for byte, on a second run", () => {
+    const again = outlier("replay", "--output", "jsonl", "--cluster", "demo", ...demoFiles);
+    expect(again.stdout).toBe(cli.stdout);
+  }, SPAWN_TIMEOUT_MS);
+});
+
+describe("outlier replay options", () => {
+  it("--routes adds each finding's destinations", async () => {
+    const { code, findings } = await replay(demoFiles, { routes: routesFile });
+    expect(code).toBe(0);
+    expect(findings.every((f) => Array.isArray(f.destinations) && f.destinations.length > 0)).toBe(true);
+    const miner = findings.find((f) => f.type === "process.unexpected");
+    expect(miner?.destinations).toEqual(expect.arrayContaining(["slack:#payments-oncall", "splunk_hec:soc"]));
+    const drift = findings.find((f) => f.type === "baseline.drift");
+    expect(drift?.destinations).not.toContain("splunk_hec:soc");
+  });
+
+  it("--output table prints one row per finding, with a destinations column when routing", async () => {
+    const { code, stdout } = await replay(demoFiles, { output: "table", routes: routesFile });
+    const { findings } = await replay(demoFiles);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/time\s+│ severity │ type/);
+    expect(stdout).toContain("destinations");
+    expect(stdout).not.toContain("\u001b["); // no colour when stdout is not a terminal
+    for (const f of findings) expect(stdout).toContain(f.time.slice(0, 19).replace("T", " "));
+  });
+
+  it("--learning-window longer than the input keeps every baseline learning: no unexpected process, no drift", async () => {
+    const { findings } = await replay(demoFiles, { learningWindow: "2h" });
+    expect(findings.filter((f) => f.type === "process.unexpected" || f.type === "baseline.drift")).toEqual([]);
+    expect(findings.some((f) => f.type === "replica.deviation")).toBe(true);
+  });
+
+  it("reports a rejected line as FILE:LINE: code: message, still replays the rest, and exits 1", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "outlier-replay-"));
+    const bad = path.join(dir, "bad.jsonl");
+    writeFileSync(bad, '{"hello": "world"}\n\n{not json\n');
+    const { code, findings, stderr } = await replay([...demoFiles, bad]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`${bad}:1: unknown_format: `);
+    expect(stderr).toContain(`${bad}:3: malformed_json: `);
+    expect(stderr).toContain("lines skipped: 1, rejected: 2");
+    expect(findings.some((f) => f.type === "process.unexpected")).toBe(true);
+  });
+
+  it("exits 2 with a clear message on usage errors, before printing anything", async () => {
+    const missing = await replay([...demoFiles, "no-such-file.jsonl"]);
+    expect([missing.code, missing.stdout]).toEqual([2, ""]);
+    expect(missing.stderr).toContain("cannot read no-such-file.jsonl: no such file");
+
+    const duration = await replay(demoFiles, { learningWindow: "soon" });
+    expect(duration.code).toBe(2);
+    expect(duration.stderr).toContain('invalid --learning-window "soon"');
+
+    const dir = mkdtempSync(path.join(tmpdir(), "outlier-routes-"));
+    const routes = path.join(dir, "routes.yaml");
+    writeFileSync(routes, "route:\n  receiver: nobody\nreceivers:\n  - name: soc\n    webhook_configs:\n      - url: https://example.com\n");
+    const badRoutes = await replay(demoFiles, { routes });
+    expect(badRoutes.code).toBe(2);
+    expect(badRoutes.stderr).toContain(`${routes}:2:3: route.receiver: unknown receiver "nobody"`);
+
+    const redis = await replay(demoFiles, { redis: "redis://127.0.0.1:1" });
+    expect(redis.code).toBe(2);
+    expect(redis.stderr).toMatch(/cannot reach Redis at redis:\/\/127\.0\.0\.1:1.*--redis/);
+  });
+
+  it("exits 2 on an unknown output format or no file (through the real command line)", () => {
+    expect(outlier("replay", "--output", "xml", demoFiles[0]!).code).toBe(2);
+    expect(outlier("replay").code).toBe(2);
+  }, SPAWN_TIMEOUT_MS);
+});

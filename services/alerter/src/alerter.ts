@@ -1,0 +1,104 @@
+import { readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { createKafka, headersFor, KafkaConsumer, KafkaProducer, type KafkaOptions } from "@outlier/bus";
+import { loadRoutes, type RoutingConfig } from "@outlier/routing";
+import { createHttpServer, type Readiness } from "@outlier/service-kit";
+import { secretResolver } from "@outlier/sinks";
+import { connectRedis, redactUrl, RedisDeliveredStore } from "@outlier/store";
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import type { AlerterConfig } from "./config.ts";
+import { Dispatcher } from "./dispatcher.ts";
+import { createAlerterMetrics, registerGauges } from "./metrics.ts";
+import { buildSinks, closeSinks } from "./sinks.ts";
+
+export interface AlerterOptions {
+  config: AlerterConfig;
+  logger: Logger;
+  /** The process registry (createMetrics("outlier_alerter_")). */
+  registry: Registry;
+  /** Where sinks read their secrets (`*_env` in the routing file); process.env by default. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Alerter {
+  /** The listening HTTP server: /healthz, /readyz, /metrics. */
+  readonly app: FastifyInstance;
+  readonly port: number;
+  readiness(): Readiness;
+  /** Releases waiting findings uncommitted, finishes deliveries under way, leaves the group, closes everything. */
+  stop(): Promise<void>;
+}
+
+/** Reads and validates the routing file; throws RoutesError pointing at the line. */
+export function readRoutes(file: string): RoutingConfig {
+  return loadRoutes(readFileSync(file, "utf8"), { fileName: file });
+}
+
+/** config → routes → Redis, Kafka, sinks → dispatcher → consumer and HTTP server, started. */
+export async function startAlerter({ config, logger, registry, env = process.env }: AlerterOptions): Promise<Alerter> {
+  const routes = readRoutes(config.routesFile);
+  const metrics = createAlerterMetrics(registry);
+  const { redis: r, kafka: k } = config;
+  const redis = await connectRedis(r.url, { ...(r.username ? { username: r.username } : {}), ...(r.password ? { password: r.password } : {}), tls: r.tls, ...(r.caFile ? { caFile: r.caFile } : {}) });
+  const delivered = new RedisDeliveredStore(redis, { prefix: r.prefix, ttlMs: r.deliveredTtlSeconds * 1000 });
+  const kafka = createKafka(kafkaOptions(config, logger));
+  const producer = new KafkaProducer(kafka);
+  const sinks = buildSinks(routes, { secrets: secretResolver({ env }), producer, deadletterTopic: k.topics.deadletter, delivery: config.delivery, metrics, logger });
+
+  const dispatcher = new Dispatcher({
+    routes,
+    sinks,
+    delivered,
+    metrics,
+    logger,
+    maxGroups: config.grouping.maxGroups,
+    deadLetter: (records) =>
+      producer.send(records.map((record) => ({ topic: k.topics.deadletter, key: record.source, value: JSON.stringify(record), headers: headersFor(record.schema) }))),
+  });
+  registerGauges(registry, { pending: () => dispatcher.pending });
+  const ticker = setInterval(() => dispatcher.flushDue(), config.grouping.tickMs);
+
+  let consuming = false;
+  const readiness = (): Readiness => (consuming ? { ready: true } : { ready: false, reason: "not consuming findings yet" });
+  const app = createHttpServer({ logger, registry, readiness });
+  await app.listen({ port: config.http.port, host: config.http.host });
+  const consumer = new KafkaConsumer(kafka, { sessionTimeoutMs: k.sessionTimeoutMs });
+  await consumer.run({ topics: [k.topics.findings], groupId: k.groupId, fromBeginning: k.fromBeginning, handle: (batch) => dispatcher.handle(batch) });
+  consuming = true;
+  const port = (app.server.address() as AddressInfo).port;
+  logger.info({ port, receivers: [...sinks.keys()], topic: k.topics.findings, groupId: k.groupId, redis: redactUrl(r.url) }, "alerter started");
+
+  return {
+    app,
+    port,
+    readiness,
+    async stop() {
+      consuming = false;
+      clearInterval(ticker);
+      await dispatcher.stop();
+      await consumer.stop();
+      await closeSinks(sinks);
+      await producer.close();
+      await redis.quit();
+      await app.close();
+      logger.info("alerter stopped");
+    },
+  };
+}
+
+function kafkaOptions(config: AlerterConfig, logger: Logger): KafkaOptions {
+  const { brokers, clientId, ssl, sasl } = config.kafka;
+  const options: KafkaOptions = { brokers, clientId, logger: logger.child({ component: "kafka" }) };
+  if (ssl?.enabled) {
+    options.ssl = {
+      rejectUnauthorized: ssl.rejectUnauthorized,
+      ...(ssl.caFile ? { ca: [readFileSync(ssl.caFile)] } : {}),
+      ...(ssl.certFile ? { cert: readFileSync(ssl.certFile) } : {}),
+      ...(ssl.keyFile ? { key: readFileSync(ssl.keyFile) } : {}),
+    };
+  }
+  if (sasl) options.sasl = sasl;
+  return options;
+}
