@@ -13,7 +13,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["packages/cli/**", "bench/**", "scripts/**", "test/harness/**"],
+    files: ["packages/cli/**", "bench/**", "scripts/**", "test/harness/**", "**/*.test.ts"],
     rules: { "no-console": "off" },
   },
 );

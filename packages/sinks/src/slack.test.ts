@@ -42,7 +42,7 @@ describe("slackPayload", () => {
     expect(texts).toContain("Parent: `/bin/sh -c curl`");
     expect(texts).toContain("ran on 1 of 3 live replicas");
     expect(texts).toContain("baseline locked since 2024-04-27 (42 known processes)");
-    expect(texts).toContain("`outlier baseline review prod-eu/payments/Deployment/checkout`");
+    expect(texts).toContain("`outlier baseline review payments/Deployment/checkout`");
   });
 
   it("says why for replica deviations and exec sessions", () => {

@@ -1,4 +1,4 @@
-import { severityRank, workloadKey, type Finding, type Severity } from "@outlier/contracts";
+import { severityRank, type Finding, type Severity } from "@outlier/contracts";
 import { renderTemplate, templateContext, type SinkConfigOf } from "@outlier/routing";
 import { commandLine, whyAnomalous, workloadRef } from "./evidence.ts";
 import { HttpClient, type HttpResponse } from "./http.ts";
@@ -96,7 +96,8 @@ function findingBlock(finding: Finding): SlackBlock {
 }
 
 function reviewHint(findings: readonly Finding[]): string | undefined {
-  const workloads = distinctList(findings.map((f) => f.workload && workloadKey(f.cluster, f.workload.namespace, f.workload.kind, f.workload.name)));
+  // The review CLI's address: NAMESPACE/KIND/NAME (the cluster is the Redis it talks to).
+  const workloads = distinctList(findings.map((f) => f.workload && `${f.workload.namespace}/${f.workload.kind}/${f.workload.name}`));
   if (workloads.length !== 1) return undefined;
   return `Review the baseline: ${code(`outlier baseline review ${workloads[0]}`)}`;
 }
