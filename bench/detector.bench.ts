@@ -11,8 +11,11 @@
  * (target ≤ 0.01), and the heap the detector holds per 1,000 baselines after GC (target
  * ≤ 24 MB). Kafka and Redis: KAFKA_BROKERS / REDIS_URL, else started by the test harness.
  * Results on stdout, progress on stderr. Needs --expose-gc (the package script passes it).
+ * BENCH_CPU_PROFILE=<file.cpuprofile> profiles pass (2) alone (open it in Chrome DevTools).
  */
 import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createKafka, KafkaConsumer, KafkaProducer, type OutRecord } from "../packages/bus/src/index.ts";
 import { SCHEMA_HEADER, stableId, timeFromMillis, TOPICS, type RuntimeEvent } from "../packages/contracts/src/index.ts";
@@ -233,6 +236,23 @@ async function detectorPass(brokers: string[], redisUrl: string, runtime: string
   }
 }
 
+/** Runs `run` under the V8 CPU profiler when `file` is given, and writes the profile there. */
+async function profiled<T>(file: string | undefined, run: () => Promise<T>): Promise<T> {
+  if (!file) return run();
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  try {
+    return await run();
+  } finally {
+    const { profile } = await session.post("Profiler.stop");
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    process.stderr.write(`CPU profile of pass (2): ${file}\n`);
+  }
+}
+
 function heapAfterGc(): number {
   gc!();
   gc!();
@@ -259,7 +279,7 @@ async function main(): Promise<void> {
     await createTopics(brokers, [runtime], PARTITIONS);
     const { bytes, containers: count } = await produceEvents(brokers, runtime);
     const consumed = await consumeOnly(brokers, runtime);
-    const detected = await detectorPass(brokers, redisUrl, runtime);
+    const detected = await profiled(process.env.BENCH_CPU_PROFILE, () => detectorPass(brokers, redisUrl, runtime));
     const info = machine();
     console.log(`detector bench: ${EVENTS.toLocaleString("en-US")} process_exec events (${Math.round(bytes / EVENTS)} B/event), ${WORKLOADS.toLocaleString("en-US")} workloads, ${count.toLocaleString("en-US")} workload containers × 3 replicas, ${PARTITIONS} partitions`);
     console.log(`machine: ${info.cpus} × ${info.cpuModel}, Node ${info.node}, ${info.date}; Kafka, Redis and this process on the same machine\n`);

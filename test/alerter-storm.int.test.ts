@@ -67,6 +67,7 @@ receivers:
         kafka: { brokers, clientId: "alerter-storm", groupId: uniqueTopic("alerter-storm"), fromBeginning: true, topics },
         redis: { url: inject("redisUrl"), prefix: `t${randomUUID()}:` },
         http: { port: 0, host: "127.0.0.1" },
+        delivery: { maxAttempts: 10 }, // TEMP validation run
       },
       { TEST_SLACK_WEBHOOK_URL: `${slack.url}${SLACK_PATH}` },
     );

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TetragonEvents } from "../bench/lib/tetragon-events.ts";
 import { createLogger, createMetrics } from "../packages/service-kit/src/index.ts";
 import { CollectorConfigSchema, startCollector, type Collector } from "../services/collector/src/index.ts";
+import { RETRY_AFTER_SECONDS } from "../services/collector/src/sources/http-receiver.ts";
 import { startKafkaBroker, type KafkaBroker } from "./harness/kafka.ts";
 import { fixturesDir } from "./harness/paths.ts";
 import { collectMessages, createTopics } from "./harness/topics.ts";
@@ -107,7 +108,7 @@ describe.skipIf(!existsSync(falcoFixture))("collector while Kafka is down for a 
     expect([...expected].filter((id) => !arrived.has(id))).toEqual([]);
     expect([...arrived.keys()].filter((id) => !expected.has(id))).toEqual([]);
     expect(answers.statuses[503]).toBeGreaterThan(0);
-    expect(answers.retryAfter).toEqual(["5"]);
+    expect(answers.retryAfter).toEqual([String(RETRY_AFTER_SECONDS)]);
     expect(answers.statuses[200]).toBe(FALCO_ALERTS);
     expect(probes.seen.outage).toContain(503);
     expect(probes.seen.after.at(-1)).toBe(200);

@@ -34,6 +34,7 @@ function auditFinding(event: AuditEvent, rule: AuditRule, match: RuleMatch): Fin
     cluster: event.cluster,
     summary: `${principal}: ${match.summary}`,
     workload: podWorkload(object, event.requestObject),
+    namespace: object.namespace,
     pod: object.resource === "pods" ? object.name : undefined,
     container: match.container,
     evidence: {

@@ -306,6 +306,7 @@ function sessionFinding(session: Session): Finding {
     cluster: session.cluster,
     summary: `${user} ${subresource} into ${where}${command}; ${session.execCount} process(es) run`,
     workload: workloadFromPodName(session.namespace, session.pod),
+    namespace: session.namespace,
     pod: session.pod,
     container: session.container,
     node: session.node,

@@ -22,6 +22,8 @@ export const FindingSchema = z.object({
       annotations: z.record(z.string(), z.string()),
     })
     .optional(),
+  /** The namespace of the pod or object, also when the workload is not known. */
+  namespace: z.string().optional(),
   pod: z.string().optional(),
   container: z.string().optional(),
   node: z.string().optional(),

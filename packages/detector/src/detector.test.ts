@@ -50,6 +50,8 @@ describe("Detector", () => {
     expect(JSON.stringify(sessions[0]!.evidence)).toContain("mallory@example.com");
     expect(JSON.stringify(sessions[0]!.evidence)).toContain("/usr/bin/curl");
     expect(findings.some((f) => f.type === "audit.pod-exec")).toBe(true);
+    // The pod's runtime events tell its real workload and labels, which routing needs.
+    expect(sessions[0]!.workload).toMatchObject({ kind: "Deployment", name: "checkout", labels: { app: "checkout" } });
     const stored = await store.load({ cluster: "c1", namespace: "shop", kind: "Deployment", name: "checkout", container: "app" });
     expect(stored?.entries.has("/usr/bin/curl")).toBe(false);
   });

@@ -73,6 +73,9 @@ interface PendingWrite {
 }
 
 const MAX_REPLICA_STATES = 10_000;
+const MAX_KNOWN_PODS = 50_000;
+
+type KnownWorkload = NonNullable<Finding["workload"]>;
 
 /**
  * The detection pipeline on normalized events: baselines, replica comparison, audit
@@ -90,6 +93,8 @@ export class Detector {
   readonly #thresholds: CompareThresholds;
   readonly #cache = new Map<string, Tracked>(); // LRU by Map order
   readonly #replicas = new Map<string, ReplicaState>(); // LRU by Map order
+  /** cluster/namespace/pod → its workload, learned from runtime events, for audit and exec-session findings. */
+  readonly #pods = new Map<string, KnownWorkload>(); // LRU by Map order
   readonly #cooldown: Cooldown;
   readonly #sessions: ExecSessionCorrelator;
   readonly #ruleContext: RuleContext;
@@ -159,6 +164,7 @@ export class Detector {
 
   async #onRuntime(event: RuntimeEvent, findings: Finding[], writes: Map<string, PendingWrite>): Promise<void> {
     this.#advance(event.time);
+    this.#rememberPod(event);
     const alert = falcoFinding(event);
     if (alert) findings.push(...this.#admitAll([alert]));
     if (event.type !== "process_exec") return;
@@ -216,7 +222,7 @@ export class Detector {
   #admitAll(findings: Finding[]): Finding[] {
     const admitted: Finding[] = [];
     for (const f of findings) {
-      const passed = this.#cooldown.admit(f);
+      const passed = this.#cooldown.admit(this.#withKnownWorkload(f));
       if (passed) admitted.push(passed);
       else this.stats.count("repeats_rolled_up", f.type);
     }
@@ -247,6 +253,29 @@ export class Detector {
     this.#replicas.set(key, state);
     evictOldest(this.#replicas, MAX_REPLICA_STATES);
     return state;
+  }
+
+  #rememberPod(event: RuntimeEvent): void {
+    const { pod, workload } = event;
+    if (!pod || !workload || workload.kind === "Host") return;
+    const key = `${event.cluster}/${pod.namespace}/${pod.name}`;
+    this.#pods.delete(key);
+    this.#pods.set(key, { kind: workload.kind, name: workload.name, namespace: pod.namespace, labels: pod.labels, annotations: {} });
+    evictOldest(this.#pods, MAX_KNOWN_PODS);
+  }
+
+  /**
+   * Audit and exec-session findings name a pod but can only guess its workload from
+   * the name; the runtime events of that pod say what it really is (and its labels,
+   * which routing needs).
+   */
+  #withKnownWorkload(finding: Finding): Finding {
+    const namespace = finding.namespace ?? finding.workload?.namespace;
+    if (!finding.pod || !namespace) return finding;
+    const known = this.#pods.get(`${finding.cluster}/${namespace}/${finding.pod}`);
+    if (!known) return finding;
+    const annotations = finding.workload?.annotations ?? {};
+    return { ...finding, workload: { ...known, labels: { ...known.labels, ...finding.workload?.labels }, annotations } };
   }
 
   #advance(time: string): void {

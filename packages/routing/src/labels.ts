@@ -10,7 +10,7 @@ export function findingLabels(finding: Finding): Record<string, string> {
   const labels: Record<string, string> = { ...finding.workload?.labels };
   const own: Record<string, string | undefined> = {
     cluster: finding.cluster,
-    namespace: finding.workload?.namespace,
+    namespace: finding.workload?.namespace ?? finding.namespace,
     workload: finding.workload?.name,
     kind: finding.workload?.kind,
     container: finding.container,

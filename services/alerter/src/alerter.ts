@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { createKafka, headersFor, KafkaConsumer, KafkaProducer, type KafkaOptions } from "@outlier/bus";
+import { createKafka, headersFor, KafkaConsumer, KafkaProducer, type InRecord, type KafkaOptions } from "@outlier/bus";
 import { loadRoutes, type RoutingConfig } from "@outlier/routing";
 import { createHttpServer, type Readiness } from "@outlier/service-kit";
 import { secretResolver } from "@outlier/sinks";
@@ -64,8 +64,10 @@ export async function startAlerter({ config, logger, registry, env = process.env
   const readiness = (): Readiness => (consuming ? { ready: true } : { ready: false, reason: "not consuming findings yet" });
   const app = createHttpServer({ logger, registry, readiness });
   await app.listen({ port: config.http.port, host: config.http.host });
-  const consumer = new KafkaConsumer(kafka, { sessionTimeoutMs: k.sessionTimeoutMs });
-  await consumer.run({ topics: [k.topics.findings], groupId: k.groupId, fromBeginning: k.fromBeginning, handle: (batch) => dispatcher.handle(batch) });
+  const consumers = Array.from({ length: k.consumers }, () => new KafkaConsumer(kafka, { sessionTimeoutMs: k.sessionTimeoutMs }));
+  // Joining together, the members share one rebalance instead of one each.
+  const handle = (batch: InRecord[]) => dispatcher.handle(batch);
+  await Promise.all(consumers.map((consumer) => consumer.run({ topics: [k.topics.findings], groupId: k.groupId, fromBeginning: k.fromBeginning, handle })));
   consuming = true;
   const port = (app.server.address() as AddressInfo).port;
   logger.info({ port, receivers: [...sinks.keys()], topic: k.topics.findings, groupId: k.groupId, redis: redactUrl(r.url) }, "alerter started");
@@ -78,7 +80,7 @@ export async function startAlerter({ config, logger, registry, env = process.env
       consuming = false;
       clearInterval(ticker);
       await dispatcher.stop();
-      await consumer.stop();
+      await Promise.all(consumers.map((consumer) => consumer.stop()));
       await closeSinks(sinks);
       await producer.close();
       await redis.quit();

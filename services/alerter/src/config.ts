@@ -16,6 +16,12 @@ export const AlerterConfigSchema = z.strictObject({
       groupId: z.string().min(1).default("outlier-alerter"),
       /** Where the group starts when it has no committed offset: the oldest finding (true) or new ones only. */
       fromBeginning: z.boolean().default(false),
+      /**
+       * Group members in this process. Each handles its partitions' batches one at a time,
+       * and a batch waits for its groups to be delivered; more members let the findings of
+       * other partitions go on meanwhile. Set it to the partitions one replica may own.
+       */
+      consumers: z.number().int().positive().default(3),
       /** A member silent this long is dropped from the group and its partitions go to the others. */
       sessionTimeoutMs: z.number().int().positive().default(30_000),
       ssl: z
