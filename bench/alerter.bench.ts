@@ -143,7 +143,7 @@ function report({ slackPosts, received, producedAt, started, siemDone }: Results
       const posts = slackPosts.filter((p) => p.channel === channel);
       const perMinute = new Map<number, number>();
       for (const p of posts) perMinute.set(Math.floor((p.at - started) / 60_000), (perMinute.get(Math.floor((p.at - started) / 60_000)) ?? 0) + 1);
-      return [channel, posts.length, Math.max(...perMinute.values())];
+      return [channel, String(posts.length), String(Math.max(...perMinute.values()))];
     }),
   );
   const latencies = [...received].map(([id, at]) => at - (producedAt.get(id) ?? at)).sort((a, b) => a - b);

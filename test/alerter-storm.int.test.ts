@@ -67,7 +67,6 @@ receivers:
         kafka: { brokers, clientId: "alerter-storm", groupId: uniqueTopic("alerter-storm"), fromBeginning: true, topics },
         redis: { url: inject("redisUrl"), prefix: `t${randomUUID()}:` },
         http: { port: 0, host: "127.0.0.1" },
-        delivery: { maxAttempts: 10 }, // TEMP validation run
       },
       { TEST_SLACK_WEBHOOK_URL: `${slack.url}${SLACK_PATH}` },
     );
@@ -89,11 +88,7 @@ receivers:
 
     const accepted = () => answered.filter((a) => a.status === 200).map((a) => JSON.parse(a.request.body) as { channel: string; text: string });
     const count = (text: string) => Number(/: (\d+) unexpected process/.exec(text)?.[1] ?? "1");
-    await expect.poll(() => accepted().reduce((n, m) => n + count(m.text), 0), { timeout: 150_000, interval: 500 }).toBe(all.length).catch((e: unknown) => {
-      console.log("DEBUGLINES\n" + alerter.lines.filter((l) => !l.includes('"component":"kafka"')).join("\n"));
-      console.log("DEBUGREQ\n" + answered.map((a) => `${a.request.at - stormStart} ${a.status} ${(JSON.parse(a.request.body) as { channel: string }).channel}`).join("\n"));
-      throw e;
-    });
+    await expect.poll(() => accepted().reduce((n, m) => n + count(m.text), 0), { timeout: 150_000, interval: 500 }).toBe(all.length);
 
     // Nothing was given up on, and nothing was posted twice.
     expect(await topicSize(brokers, topics.deadletter)).toBe(0);

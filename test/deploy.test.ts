@@ -1,5 +1,10 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { loadAlerterConfig } from "@outlier/alerter";
+import { loadCollectorConfig } from "@outlier/collector";
+import { loadDetectorConfig } from "@outlier/detector-service";
+import { loadRoutes } from "@outlier/routing";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 
@@ -10,10 +15,11 @@ interface Doc {
   metadata?: { name?: string };
   spec?: { template?: { spec?: PodSpec } };
   rules?: Array<{ verbs: string[]; resources: string[] }>;
+  data?: Record<string, string>;
 }
 interface PodSpec {
   securityContext?: Record<string, unknown>;
-  containers: Array<{ name: string; securityContext?: Record<string, unknown> }>;
+  containers: Array<{ name: string; securityContext?: Record<string, unknown>; env?: Array<{ name: string; value?: string }> }>;
 }
 
 const docs: Doc[] = readdirSync(DEPLOY)
@@ -43,5 +49,39 @@ describe("deploy/ manifests are secure by default", () => {
     const rules = docs.filter((d) => d.kind === "ClusterRole" || d.kind === "Role").flatMap((d) => d.rules ?? []);
     expect(rules.length).toBeGreaterThan(0);
     for (const rule of rules) expect(rule.verbs.every((v) => ["get", "list", "watch"].includes(v))).toBe(true);
+  });
+});
+
+describe("deploy/ ConfigMaps are valid service configuration", () => {
+  const loaders = {
+    "outlier-collector": loadCollectorConfig,
+    "outlier-detector": loadDetectorConfig,
+    "outlier-alerter": loadAlerterConfig,
+  } as const;
+  const configMaps = docs.filter((d) => d.kind === "ConfigMap");
+
+  /** The workload's env as the service would see it, each `…_FILE` secret pointing at a stand-in file. */
+  function envOf(name: string, dir: string): NodeJS.ProcessEnv {
+    const workload = docs.find((d) => d.metadata?.name === name && (d.kind === "DaemonSet" || d.kind === "Deployment"));
+    const env: NodeJS.ProcessEnv = {};
+    for (const { name: key, value } of workload?.spec?.template?.spec?.containers[0]?.env ?? []) {
+      if (!key.endsWith("_FILE") || value === undefined) continue;
+      env[key] = join(dir, key);
+      writeFileSync(env[key], "stand-in-secret-for-the-schema-check");
+    }
+    return env;
+  }
+
+  it.each(Object.entries(loaders))("%s config.yaml and env pass its service's schema", (name, load) => {
+    const data = configMaps.find((c) => c.metadata?.name === name)?.data;
+    const dir = mkdtempSync(join(tmpdir(), "outlier-deploy-"));
+    const file = join(dir, "config.yaml");
+    writeFileSync(file, data?.["config.yaml"] ?? "");
+    expect(() => load(file, envOf(name, dir))).not.toThrow();
+  });
+
+  it("the alerter's routes.yaml is a valid routing file", () => {
+    const routes = configMaps.find((c) => c.metadata?.name === "outlier-alerter")?.data?.["routes.yaml"];
+    expect(loadRoutes(routes ?? "", { fileName: "routes.yaml" }).receivers.size).toBeGreaterThan(0);
   });
 });

@@ -33,10 +33,23 @@ export interface CollectedMessage {
  * Reads a topic from the beginning in a fresh group until `count` messages arrived;
  * rejects after timeoutMs with how many did. Independent of @outlier/bus, so it can judge it.
  */
-export async function collectMessages(
+export function collectMessages(
   brokers: string[],
   topic: string,
   count: number,
+  timeoutMs = 30_000,
+): Promise<CollectedMessage[]> {
+  return collectUntil(brokers, topic, (messages) => messages.length >= count, timeoutMs);
+}
+
+/**
+ * Like collectMessages, until `done(messages so far)` holds: at-least-once delivery can
+ * duplicate, so "every id seen" is often the right condition rather than a count.
+ */
+export async function collectUntil(
+  brokers: string[],
+  topic: string,
+  done: (messages: CollectedMessage[]) => boolean,
   timeoutMs = 30_000,
 ): Promise<CollectedMessage[]> {
   const consumer = client(brokers).consumer({ groupId: uniqueTopic("collector"), maxWaitTimeInMs: 200 });
@@ -45,14 +58,14 @@ export async function collectMessages(
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`collected ${messages.length} of ${count} messages from ${topic} in ${timeoutMs} ms`)),
+        () => reject(new Error(`condition not met after ${messages.length} messages from ${topic} in ${timeoutMs} ms`)),
         timeoutMs,
       );
-      const done = (): void => {
+      const finish = (): void => {
         clearTimeout(timer);
         resolve();
       };
-      if (count === 0) return done();
+      if (done(messages)) return finish();
       void consumer.subscribe({ topic, fromBeginning: true }).then(() =>
         consumer.run({
           eachMessage: async ({ partition, message }) => {
@@ -65,7 +78,7 @@ export async function collectMessages(
                 Object.entries(message.headers ?? {}).map(([k, v]) => [k, v?.toString() ?? ""]),
               ),
             });
-            if (messages.length >= count) done();
+            if (done(messages)) finish();
           },
         }),
       ).catch(reject);

@@ -35,6 +35,11 @@ describe("classifyNoise", () => {
     expect(classifyNoise(execEvent({ binary: "/usr/sbin/nginx", args: "-s reload" }), spec)).toBeUndefined();
   });
 
+  it("trusts the collector's pod-spec-command mark without the pod spec", () => {
+    expect(classifyNoise(execEvent({ binary: "/usr/local/bin/entrypoint.sh", podSpecCommand: true }))).toBe("pod-spec-command");
+    expect(classifyNoise(execEvent({ binary: "/usr/local/bin/entrypoint.sh", podSpecCommand: false }))).toBeUndefined();
+  });
+
   it("has nothing to say without a process or without the pod spec", () => {
     expect(classifyNoise({ ...execEvent({ binary: "/bin/cat" }), process: undefined }, spec)).toBeUndefined();
     expect(classifyNoise(execEvent({ binary: "/bin/cat", args: "/tmp/healthy", inInitTree: false }))).toBeUndefined();

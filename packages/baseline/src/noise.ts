@@ -15,7 +15,8 @@ export type NoiseKind = "exec-probe" | "pod-spec-command";
 
 /**
  * Exec probes (Tetragon's `maybe_exec_probe`, or a process outside the init tree that
- * runs, or was started by, a probe command) and commands named in the pod spec.
+ * runs, or was started by, a probe command) and commands named in the pod spec (or
+ * marked `podSpecCommand` by the collector, which had the pod spec).
  * Matching is on the whole argv, never the binary alone, so that a probe `sh -c …`
  * does not hide an interactive `sh`. `kubectl exec` sessions are the audit
  * correlator's job, not this function's.
@@ -24,6 +25,7 @@ export function classifyNoise(event: RuntimeEvent, spec?: ContainerSpecCommands)
   const process = event.process;
   if (!process) return undefined;
   if (process.maybeExecProbe === true) return "exec-probe";
+  if (process.podSpecCommand === true) return "pod-spec-command";
   if (!spec) return undefined;
   const self = { binary: process.binary, args: process.args };
   if (process.inInitTree === false) {

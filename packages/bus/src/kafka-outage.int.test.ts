@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKafkaBroker, type KafkaBroker } from "../../../test/harness/kafka.ts";
-import { collectMessages, createTopics, uniqueTopic } from "../../../test/harness/topics.ts";
+import { collectUntil, createTopics, uniqueTopic } from "../../../test/harness/topics.ts";
 import { BatchingProducer } from "./batching-producer.ts";
 import { createKafka } from "./kafka.ts";
 import { KafkaProducer } from "./kafka-producer.ts";
@@ -19,7 +19,7 @@ describe("BatchingProducer over Kafka when the broker stops for a while", () => 
     await broker?.dispose();
   });
 
-  it("loses no record: sends made during the outage resolve after the restart, and every record arrives", async () => {
+  it("loses no record: sends made during the outage resolve after the restart, and every record arrives (duplicates allowed)", async () => {
     const topic = uniqueTopic("bus.outage");
     await createTopics(broker.brokers, [topic], 3);
     const kafka = createKafka({ brokers: broker.brokers, clientId: "outage-test", logger: silent });
@@ -49,9 +49,9 @@ describe("BatchingProducer over Kafka when the broker stops for a while", () => 
 
     expect(producer.counters.dropped).toBe(0);
     expect(producer.counters.retries).toBeGreaterThan(0); // the outage really hit the sends
-    const received = await collectMessages(broker.brokers, topic, 600, 60_000);
-    const values = new Set(received.map((m) => Number(m.value)));
-    expect(values.size).toBe(600);
-    expect([...values].every((v) => v >= 0 && v < 600)).toBe(true);
+    // At-least-once: a batch retried after an unknown outcome may be on the topic twice; none may be missing.
+    const distinct = (messages: { value: string }[]): Set<string> => new Set(messages.map((m) => m.value));
+    const received = await collectUntil(broker.brokers, topic, (messages) => distinct(messages).size >= 600, 60_000);
+    expect([...distinct(received)].sort()).toEqual(Array.from({ length: 600 }, (_, i) => String(i)).sort());
   });
 });

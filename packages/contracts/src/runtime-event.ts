@@ -50,6 +50,12 @@ export const ProcessSchema = z.object({
   inInitTree: z.boolean().optional(),
   /** Tetragon `maybe_exec_probe`: the process looks like a liveness/readiness exec probe. */
   maybeExecProbe: z.boolean().optional(),
+  /**
+   * Set by the collector when its pod cache shows the process runs a command the pod
+   * spec names (the container's command + args, or an exec lifecycle hook): expected,
+   * neither learned nor alerted on. Absent when the pod spec was not known.
+   */
+  podSpecCommand: z.boolean().optional(),
   parent: ParentProcessSchema.optional(),
   ancestors: z.array(z.string()),
 });

@@ -57,6 +57,8 @@ interface Tracked {
   id: BaselineId;
   baseline: Baseline | undefined;
   entries: Map<string, BaselineEntry>;
+  /** Event time (ms) each entry was last written to the store. */
+  persistedAt: Map<string, number>;
 }
 
 interface ReplicaState {
@@ -73,6 +75,12 @@ interface PendingWrite {
 }
 
 const MAX_REPLICA_STATES = 10_000;
+/**
+ * A known executable's count and last-seen time are written at most this often (event
+ * time); any other change to an entry is written with its batch. Rewriting every busy
+ * entry on every batch was a quarter of the detector's time.
+ */
+const ENTRY_FLUSH_MS = 5 * 60_000;
 const MAX_KNOWN_PODS = 50_000;
 
 type KnownWorkload = NonNullable<Finding["workload"]>;
@@ -193,7 +201,12 @@ export class Detector {
     tracked.baseline = result.baseline;
     if (result.entry) {
       tracked.entries.set(obs.binary, result.entry);
-      pending.upsert.set(obs.binary, result.entry);
+      const ms = timeToMillis(obs.time);
+      const due = ms - (tracked.persistedAt.get(obs.binary) ?? -Infinity) >= ENTRY_FLUSH_MS;
+      if (pending.upsert.has(obs.binary) || due || !sameButCounters(entry, result.entry)) {
+        pending.upsert.set(obs.binary, result.entry);
+        tracked.persistedAt.set(obs.binary, ms);
+      }
     }
     const input = { event, baseline: result.baseline, entry: result.entry ?? entry, liveReplicas, replicasRunningBinary, workloadMeta: meta };
     const built = verdictFinding(result.verdict, input);
@@ -236,7 +249,7 @@ export class Detector {
     } else {
       this.stats.count("store_loads");
       const stored = await this.#store.load(id);
-      tracked = { id, baseline: stored?.baseline, entries: stored?.entries ?? new Map() };
+      tracked = { id, baseline: stored?.baseline, entries: stored?.entries ?? new Map(), persistedAt: new Map() };
       const labels = this.#deps.labels;
       if (labels) this.#sideWrites.push(() => labels.setLabels(id, meta.labels));
     }
@@ -308,6 +321,19 @@ function verdictFinding(verdict: Verdict, input: Parameters<typeof unexpectedPro
     default:
       return undefined;
   }
+}
+
+/** True when only count and lastSeen differ (the evidence lists only ever grow). */
+function sameButCounters(before: BaselineEntry | undefined, after: BaselineEntry): boolean {
+  return (
+    before !== undefined &&
+    before.status === after.status &&
+    before.pendingReason === after.pendingReason &&
+    before.parents.length === after.parents.length &&
+    before.sampleArgs.length === after.sampleArgs.length &&
+    before.users.length === after.users.length &&
+    before.replicas.length === after.replicas.length
+  );
 }
 
 function evictOldest<V>(map: Map<string, V>, max: number): void {

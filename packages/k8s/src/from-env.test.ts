@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createPodCacheFromEnv } from "./from-env.ts";
+import { createPodCacheFromEnv, createWorkloadMetaCacheFromEnv } from "./from-env.ts";
 import { PodCache } from "./pod-cache.ts";
+import { WorkloadMetaCache } from "./workload-meta-cache.ts";
 
 const KUBECONFIG_YAML = `apiVersion: v1
 kind: Config
@@ -46,5 +47,15 @@ describe("createPodCacheFromEnv", () => {
     vi.stubEnv("KUBERNETES_SERVICE_HOST", "10.96.0.1");
     vi.stubEnv("KUBERNETES_SERVICE_PORT", "443");
     expect(() => createPodCacheFromEnv({ nodeName: "", logger })).toThrow(/NODE_NAME/);
+  });
+
+  it("builds the workload cache only when a Kubernetes API is configured", () => {
+    expect(createWorkloadMetaCacheFromEnv({ logger })).toBeUndefined();
+    const file = join(home, "config");
+    writeFileSync(file, KUBECONFIG_YAML);
+    vi.stubEnv("KUBECONFIG", file);
+    const cache = createWorkloadMetaCacheFromEnv({ logger });
+    expect(cache).toBeInstanceOf(WorkloadMetaCache);
+    expect(cache?.health()).toMatchObject({ synced: false, workloads: 0 });
   });
 });

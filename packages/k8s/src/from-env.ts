@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { PodCache, type PodCacheOptions } from "./pod-cache.ts";
+import { WorkloadMetaCache, type WorkloadMetaCacheOptions } from "./workload-meta-cache.ts";
 
 export interface PodCacheFromEnvOptions extends Omit<PodCacheOptions, "kubeConfig" | "nodeName"> {
   /** The collector's node, from the downward API (`spec.nodeName` → NODE_NAME). */
@@ -26,6 +27,20 @@ export function createPodCacheFromEnv(options: PodCacheFromEnvOptions): PodCache
   // Without a node name the watch would cover every pod of the cluster on every node.
   if (!nodeName) throw new Error("the collector's node name is required for the pod cache (set NODE_NAME from spec.nodeName)");
   return new PodCache({ ...cacheOptions, kubeConfig, nodeName });
+}
+
+/**
+ * The cluster-wide workload labels/annotations cache, or undefined outside a cluster
+ * (no KUBERNETES_SERVICE_HOST and no kubeconfig): the detector then uses the labels
+ * the events carry. Not started: call `start()`.
+ */
+export function createWorkloadMetaCacheFromEnv(options: Omit<WorkloadMetaCacheOptions, "kubeConfig">): WorkloadMetaCache | undefined {
+  const kubeConfig = kubeConfigFromEnv();
+  if (!kubeConfig) {
+    options.logger.info("no Kubernetes API configured: workload labels taken from the events' pods, no annotations");
+    return undefined;
+  }
+  return new WorkloadMetaCache({ ...options, kubeConfig });
 }
 
 function kubeConfigFromEnv(): KubeConfig | undefined {

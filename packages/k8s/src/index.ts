@@ -6,4 +6,12 @@ export { Backoff, type BackoffOptions } from "./backoff.ts";
 export { PodCache, type PodCacheOptions, type PodCacheHealth } from "./pod-cache.ts";
 export { EventCache, type EventCacheOptions, type CacheOutcome, type ReleaseReason } from "./event-cache.ts";
 export { PodEnricher, ENRICH_RESULTS, type EnrichResult, type PodEnricherOptions } from "./pod-enricher.ts";
-export { createPodCacheFromEnv, type PodCacheFromEnvOptions } from "./from-env.ts";
+export {
+  WorkloadMetaCache,
+  WORKLOAD_META_KINDS,
+  type WorkloadMeta,
+  type WorkloadMetaKind,
+  type WorkloadMetaCacheOptions,
+  type WorkloadMetaCacheHealth,
+} from "./workload-meta-cache.ts";
+export { createPodCacheFromEnv, createWorkloadMetaCacheFromEnv, type PodCacheFromEnvOptions } from "./from-env.ts";

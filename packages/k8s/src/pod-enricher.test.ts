@@ -119,4 +119,31 @@ describe("PodEnricher", () => {
     expect(results).toEqual(["overflow"]);
     expect(enricher.pendingCount).toBe(2);
   });
+
+  it("hands each enriched event and its pod to `mark`, at once or late, never a missed one", async () => {
+    const seen: string[] = [];
+    const marking = new PodEnricher({
+      pods: index,
+      retries: 2,
+      tickMs: 1000,
+      mark: (event, { pod, container }) => {
+        seen.push(`${pod.name}/${container?.name}`);
+        return { ...event, id: `${event.id}-marked` };
+      },
+    });
+    index.upsert(checkoutPod());
+    const hit = await marking.enrich(execEvent({ namespace: "shop", name: "checkout-7c9f8b6d4-x2x9z", containerId: CONTAINER_ID }));
+    expect(hit).toMatchObject({ id: "e1-marked", workload: { kind: "Deployment", name: "checkout" } });
+
+    const late = marking.enrich(execEvent({ namespace: "shop", name: "late-pod" }));
+    index.upsert(podFacts(testPod({ name: "late-pod" })) ?? checkoutPod());
+    await vi.advanceTimersByTimeAsync(1000);
+    await expect(late).resolves.toMatchObject({ id: "e1-marked" });
+
+    const missed = marking.enrich(execEvent({ namespace: "shop", name: "never-seen" }));
+    await vi.advanceTimersByTimeAsync(2000);
+    await expect(missed).resolves.toMatchObject({ id: "e1" });
+    expect(seen).toEqual(["checkout-7c9f8b6d4-x2x9z/app", "late-pod/app"]);
+    marking.close();
+  });
 });

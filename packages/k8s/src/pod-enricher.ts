@@ -19,6 +19,8 @@ export interface PodEnricherOptions {
   maxPending?: number;
   /** Called once per event; the collector counts it in `outlier_collector_enrich_total`. */
   onResult?: (result: EnrichResult) => void;
+  /** Runs on each enriched event with its pod: what else the pod tells (the collector marks pod-spec noise). */
+  mark?: (event: RuntimeEvent, match: PodMatch) => RuntimeEvent;
 }
 
 const DEFAULTS = { retries: 5, tickMs: 1000, maxPending: 10_000 };
@@ -34,10 +36,12 @@ export class PodEnricher {
   private readonly pods: PodLookup;
   private readonly pending: EventCache<RuntimeEvent, PodMatch>;
   private readonly onResult: (result: EnrichResult) => void;
+  private readonly mark: (event: RuntimeEvent, match: PodMatch) => RuntimeEvent;
 
   constructor(options: PodEnricherOptions) {
     this.pods = options.pods;
     this.onResult = options.onResult ?? (() => {});
+    this.mark = options.mark ?? ((event) => event);
     this.pending = new EventCache({
       tryResolve: (event) => this.lookup(event),
       retries: options.retries ?? DEFAULTS.retries,
@@ -54,7 +58,7 @@ export class PodEnricher {
   async enrich(event: RuntimeEvent): Promise<RuntimeEvent> {
     if (!event.pod) return this.count("host", event);
     const match = this.lookup(event);
-    if (match) return this.count("hit", withPod(event, match));
+    if (match) return this.count("hit", this.withMatch(event, match));
     const outcome = await this.pending.hold(event);
     return this.released(event, outcome);
   }
@@ -76,8 +80,12 @@ export class PodEnricher {
   }
 
   private released(event: RuntimeEvent, outcome: CacheOutcome<PodMatch>): RuntimeEvent {
-    if (outcome.resolved) return this.count("late_hit", withPod(event, outcome.value));
+    if (outcome.resolved) return this.count("late_hit", this.withMatch(event, outcome.value));
     return this.count(outcome.reason === "overflow" ? "overflow" : "miss", event);
+  }
+
+  private withMatch(event: RuntimeEvent, match: PodMatch): RuntimeEvent {
+    return this.mark(withPod(event, match), match);
   }
 
   private count(result: EnrichResult, event: RuntimeEvent): RuntimeEvent {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { timeFromMillis, timeToMillis } from "@outlier/contracts";
-import { compareReplicas, jaccardDistance } from "./compare.ts";
+import { compareReplicas, DEFAULT_THRESHOLDS, jaccardDistance } from "./compare.ts";
 import { ReplicaWindow, type WindowSnapshot } from "./window.ts";
 
 const T0 = timeToMillis("2024-05-01T10:00:00.000000000Z");
@@ -21,6 +21,8 @@ function windowOf(pods: { pod: string; digest?: string; runs: Record<string, num
 }
 
 const normal = { "/usr/sbin/nginx": 1, "/bin/date": 10, "/usr/bin/curl": 5 };
+/** These windows are small on purpose; judge their statistics even so. */
+const anySample = { ...DEFAULT_THRESHOLDS, minExecsForStatistics: 0 };
 
 describe("compareReplicas", () => {
   it("flags the one replica of four that runs nc at a high exec rate, with the statistics", () => {
@@ -30,7 +32,7 @@ describe("compareReplicas", () => {
       { pod: "web-3", runs: { ...normal, "/usr/bin/nc": 40, "/bin/sh": 40 } },
       { pod: "web-4", runs: { ...normal, "/usr/bin/curl": 6 } },
     ]);
-    const deviations = compareReplicas(snapshot, inBaseline);
+    const deviations = compareReplicas(snapshot, inBaseline, anySample);
     expect(deviations).toHaveLength(1);
     const [d] = deviations;
     expect(d).toMatchObject({
@@ -51,6 +53,16 @@ describe("compareReplicas", () => {
     expect(d!.execRate.z).toBeGreaterThan(3.5);
   });
 
+  it("judges exec rate and binary set only on enough execs, a unique unknown binary always", () => {
+    const few = windowOf([
+      { pod: "a", runs: { "/bin/date": 3 } },
+      { pod: "b", runs: { "/bin/date": 3 } },
+      { pod: "c", runs: { "/bin/date": 9, "/usr/bin/nc": 1 } },
+    ]);
+    expect(compareReplicas(few, inBaseline).map((d) => [d.pod, d.reasons])).toEqual([["c", ["unique-unknown-binary"]]]);
+    expect(compareReplicas(few, inBaseline, anySample)[0]!.reasons).toContain("exec-rate");
+  });
+
   it("finds nothing among uniform replicas", () => {
     const pods = ["web-1", "web-2", "web-3", "web-4"].map((pod, i) => ({ pod, runs: { ...normal, "/bin/date": 10 + i } }));
     expect(compareReplicas(windowOf(pods), inBaseline)).toEqual([]);
@@ -67,17 +79,17 @@ describe("compareReplicas", () => {
     expect(compareReplicas(snapshot, inBaseline)).toEqual([]);
     // The same new pods, judged against the old image, would all stand out.
     const mixed = { ...snapshot, pods: snapshot.pods.map((p) => ({ ...p, imageDigest: "sha256:a" })) };
-    expect(compareReplicas(mixed, inBaseline).map((d) => d.pod)).toEqual(["web-new-1", "web-new-2"]);
+    expect(compareReplicas(mixed, inBaseline, anySample).map((d) => d.pod)).toEqual(["web-new-1", "web-new-2"]);
   });
 
   it("keeps z finite when the MAD is 0, and flags only a real difference", () => {
     const same = (pod: string, dates: number) => ({ pod, runs: { "/bin/date": dates } });
-    const spike = compareReplicas(windowOf([same("a", 10), same("b", 10), same("c", 10), same("d", 30)]), inBaseline);
+    const spike = compareReplicas(windowOf([same("a", 10), same("b", 10), same("c", 10), same("d", 30)]), inBaseline, anySample);
     expect(spike).toHaveLength(1);
     expect(spike[0]).toMatchObject({ pod: "d", severity: "medium", reasons: ["exec-rate"], uniqueBinaries: [] });
     expect(spike[0]!.execRate.mad).toBe(0);
     expect(Number.isFinite(spike[0]!.execRate.z)).toBe(true);
-    expect(compareReplicas(windowOf([same("a", 10), same("b", 10), same("c", 10), same("d", 11)]), inBaseline)).toEqual([]);
+    expect(compareReplicas(windowOf([same("a", 10), same("b", 10), same("c", 10), same("d", 11)]), inBaseline, anySample)).toEqual([]);
   });
 
   it("rates a binary unique to one pod but in the baseline lower than an unknown one", () => {

@@ -15,6 +15,12 @@ export interface CompareThresholds {
   rateMadFloorShare: number;
   /** … nor below this many execs per minute. */
   rateMadFloorPerMinute: number;
+  /**
+   * The binary-set and exec-rate statistics are judged only when the group's median pod
+   * ran at least this many execs in the window: with a handful of execs per pod, chance
+   * alone makes replicas look different. A unique unknown binary is judged regardless.
+   */
+  minExecsForStatistics: number;
 }
 
 export const DEFAULT_THRESHOLDS: CompareThresholds = {
@@ -24,6 +30,7 @@ export const DEFAULT_THRESHOLDS: CompareThresholds = {
   jaccardMadFloor: 0.05,
   rateMadFloorShare: 0.1,
   rateMadFloorPerMinute: 0.2,
+  minExecsForStatistics: 30,
 };
 
 export type DeviationReason = "unique-unknown-binary" | "binary-set" | "exec-rate";
@@ -84,6 +91,7 @@ function compareGroup(
   const rates = group.map((p) => p.total / (windowMs / 60_000));
   const jaccard = robustScores(distances, () => t.jaccardMadFloor);
   const execRate = robustScores(rates, (med) => Math.max(t.rateMadFloorShare * med, t.rateMadFloorPerMinute));
+  const enoughSamples = median(group.map((p) => p.total)) >= t.minExecsForStatistics;
   const deviations: ReplicaDeviation[] = [];
   group.forEach((pod, i) => {
     const others = sets.filter((_, j) => j !== i);
@@ -93,8 +101,8 @@ function compareGroup(
     const r = execRate[i]!;
     const reasons: DeviationReason[] = [];
     if (unknown.length > 0) reasons.push("unique-unknown-binary");
-    if (j.value >= t.minJaccard && j.z >= t.zScore) reasons.push("binary-set");
-    if (r.z >= t.zScore) reasons.push("exec-rate");
+    if (enoughSamples && j.value >= t.minJaccard && j.z >= t.zScore) reasons.push("binary-set");
+    if (enoughSamples && r.z >= t.zScore) reasons.push("exec-rate");
     if (reasons.length === 0) return;
     const deviation: ReplicaDeviation = {
       pod: pod.pod,

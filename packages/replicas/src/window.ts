@@ -52,6 +52,8 @@ export class ReplicaWindow {
   readonly #maxBinaries: number;
   readonly #pods = new Map<string, PodActivity>();
   #watermark = Number.NEGATIVE_INFINITY;
+  /** Buckets before this one are already evicted: eviction runs once per bucket, not per call. */
+  #evictedBefore = Number.NEGATIVE_INFINITY;
   readonly overflow: WindowOverflow = { pods: 0, binaries: 0, late: 0 };
 
   constructor(options: ReplicaWindowOptions = {}) {
@@ -85,6 +87,8 @@ export class ReplicaWindow {
   /** Forgets buckets that ended before `now - windowMs`, then empty binaries and pods. */
   evict(now: string): void {
     const oldest = Math.floor((timeToMillis(now) - this.windowMs) / this.#bucketMs);
+    if (oldest <= this.#evictedBefore) return;
+    this.#evictedBefore = oldest;
     for (const [pod, activity] of this.#pods) {
       for (const [binary, buckets] of activity.binaries) {
         for (const bucket of buckets.keys()) if (bucket < oldest) buckets.delete(bucket);

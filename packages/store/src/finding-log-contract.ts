@@ -42,9 +42,10 @@ export function findingLogContract(name: string, open: () => Promise<FindingLog>
     });
 
     it("filters by namespace and by type or type family", async () => {
-      await log.append([finding("p1"), finding("x1", "audit.pod-exec"), finding("x2", "audit.rbac-escalation", "bank"), finding("e1", "exec.session")]);
-      expect((await log.recent({ namespace: "bank" })).map((f) => f.id)).toEqual(["x2"]);
-      expect((await log.recent({ type: "audit" })).map((f) => f.id)).toEqual(["x2", "x1"]);
+      const { workload: _none, ...noWorkload } = finding("x3", "audit.secret-read");
+      await log.append([finding("p1"), finding("x1", "audit.pod-exec"), finding("x2", "audit.rbac-escalation", "bank"), finding("e1", "exec.session"), { ...noWorkload, namespace: "bank" }]);
+      expect((await log.recent({ namespace: "bank" })).map((f) => f.id)).toEqual(["x3", "x2"]);
+      expect((await log.recent({ type: "audit" })).map((f) => f.id)).toEqual(["x3", "x2", "x1"]);
       expect((await log.recent({ type: "exec.session" })).map((f) => f.id)).toEqual(["e1"]);
       expect(await log.recent({ type: "exec.sess" })).toEqual([]);
     });

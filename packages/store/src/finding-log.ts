@@ -6,7 +6,7 @@ export const FINDING_LOG_MAX_LEN = 10_000;
 export interface FindingQuery {
   /** Only findings recorded at or after this wall-clock time (epoch ms). */
   since?: number;
-  /** Only findings about a workload in this namespace. */
+  /** Only findings in this namespace (the finding's namespace, else its workload's). */
   namespace?: string;
   /** A finding type ("process.unexpected") or a family ("audit" matches every audit.<rule>). */
   type?: string;
@@ -30,7 +30,7 @@ export const DEFAULT_RECENT_LIMIT = 100;
 
 /** The query's filters (all but `since` and `limit`, which the logs apply while reading). */
 export function matchesFinding(finding: Finding, query: FindingQuery): boolean {
-  if (query.namespace !== undefined && finding.workload?.namespace !== query.namespace) return false;
+  if (query.namespace !== undefined && (finding.namespace ?? finding.workload?.namespace) !== query.namespace) return false;
   if (query.type !== undefined && finding.type !== query.type && !finding.type.startsWith(`${query.type}.`)) return false;
   return true;
 }

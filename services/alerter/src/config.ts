@@ -65,7 +65,8 @@ export const AlerterConfigSchema = z.strictObject({
   delivery: z
     .strictObject({
       timeoutMs: z.number().int().positive().default(10_000),
-      maxAttempts: z.number().int().positive().default(5),
+      /** Ten: a 429 storm paced by Retry-After 10 s outlasts a minute before a delivery is given up. */
+      maxAttempts: z.number().int().positive().default(10),
       initialDelayMs: z.number().int().positive().default(500),
       maxDelayMs: z.number().int().positive().default(30_000),
       maxRetryAfterMs: z.number().int().positive().default(120_000),

@@ -1,6 +1,7 @@
 import { createPodCacheFromEnv, PodEnricher, type PodCache } from "@outlier/k8s";
 import type { Logger } from "pino";
 import type { CollectorConfig } from "./config.ts";
+import { markPodSpecNoise } from "./enrich-noise.ts";
 import { noopEnricher, type Enricher } from "./enrich.ts";
 import type { CollectorMetrics } from "./metrics.ts";
 
@@ -27,7 +28,7 @@ export function createEnrichment(config: CollectorConfig, deps: { logger: Logger
 }
 
 function podEnrichment(cache: PodCache, metrics: CollectorMetrics): Enrichment {
-  const enricher = new PodEnricher({ pods: cache, onResult: (result) => metrics.enrichResults.inc({ result }) });
+  const enricher = new PodEnricher({ pods: cache, onResult: (result) => metrics.enrichResults.inc({ result }), mark: markPodSpecNoise });
   return {
     enricher,
     pending: () => enricher.pendingCount,

@@ -88,6 +88,12 @@ export const DetectorConfigSchema = z.strictObject({
       maxCachedBaselines: z.number().int().positive().default(10_000),
     })
     .prefault({}),
+  kubernetes: z
+    .strictObject({
+      /** auto: read workload labels and annotations from the API server when running in a pod; false: pod labels from events only. */
+      enabled: z.union([z.literal("auto"), z.boolean()]).default("auto"),
+    })
+    .prefault({}),
   findingLog: z
     .strictObject({
       /** Also record findings in the capped Redis stream <prefix>findings, for `outlier findings`. */

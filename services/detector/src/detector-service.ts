@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { createKafka, KafkaConsumer, KafkaProducer, type Consumer, type InRecord, type KafkaOptions, type OutRecord, type Producer } from "@outlier/bus";
 import type { Finding, RejectCode } from "@outlier/contracts";
-import { Detector, type DetectorEvent, type DetectorOptions } from "@outlier/detector";
+import { Detector, type DetectorDeps, type DetectorEvent, type DetectorOptions } from "@outlier/detector";
 import { createHttpServer, type Readiness } from "@outlier/service-kit";
 import {
   connectRedis,
@@ -21,6 +21,7 @@ import type { Registry } from "prom-client";
 import type { DetectorConfig } from "./config.ts";
 import { createDetectorMetrics, registerGauges, type DetectorMetrics } from "./metrics.ts";
 import { deadLetterRecord, findingRecord, parseRecord, type TopicNames } from "./records.ts";
+import { createWorkloadMetaSource } from "./workload-meta.ts";
 
 export interface DetectorServiceDeps {
   consumer: Consumer;
@@ -142,7 +143,8 @@ export interface RunningDetector {
 export async function startDetectorService({ config, logger, registry }: StartOptions): Promise<RunningDetector> {
   const metrics = createDetectorMetrics(registry);
   const redis = await connectRedis(config.redis.url, redisOptions(config));
-  const { store, findingLog, newDetector } = redisParts(redis, config);
+  const workloadMeta = createWorkloadMetaSource(config.kubernetes.enabled, { logger, env: process.env });
+  const { store, findingLog, newDetector } = redisParts(redis, config, workloadMeta.lookup);
   const kafka = createKafka(kafkaOptions(config, logger));
   const producer = new KafkaProducer(kafka);
   const service = new DetectorService({
@@ -168,6 +170,9 @@ export async function startDetectorService({ config, logger, registry }: StartOp
   };
   const app = createHttpServer({ logger, registry, readiness });
   await app.listen({ port: config.http.port, host: config.http.host });
+  // Annotations set a workload's learning window: wait for them before judging events.
+  workloadMeta.start();
+  await workloadMeta.whenSynced(30_000);
   await service.start();
   const port = (app.server.address() as AddressInfo).port;
   logger.info({ port, groupId: config.kafka.groupId, topics: config.kafka.topics }, "detector started");
@@ -179,6 +184,7 @@ export async function startDetectorService({ config, logger, registry }: StartOp
     readiness,
     async stop() {
       await service.stop();
+      await workloadMeta.stop();
       await producer.close();
       await store.close();
       await app.close();
@@ -194,7 +200,7 @@ export interface RedisParts {
 }
 
 /** Everything the detector keeps in Redis, on one client (one pipeline per batch), as configured. */
-export function redisParts(redis: Redis, config: DetectorConfig): RedisParts {
+export function redisParts(redis: Redis, config: DetectorConfig, workloadMeta?: DetectorDeps["workloadMeta"]): RedisParts {
   const { prefix } = config.redis;
   const store = new RedisBaselineStore(redis, { prefix });
   const findingLog = config.findingLog.enabled ? new RedisFindingLog(redis, { prefix, maxLen: config.findingLog.maxLen }) : undefined;
@@ -202,7 +208,7 @@ export function redisParts(redis: Redis, config: DetectorConfig): RedisParts {
   const labels = new RedisLabelIndex(redis, { prefix });
   const replicaSnapshots = new RedisReplicaSnapshotStore(redis, { prefix });
   const options = detectorOptions(config);
-  return { store, findingLog, newDetector: () => new Detector({ store, labels, replicaSnapshots }, options) };
+  return { store, findingLog, newDetector: () => new Detector({ store, labels, replicaSnapshots, workloadMeta }, options) };
 }
 
 export function detectorOptions({ detector: d }: DetectorConfig): DetectorOptions {
