@@ -85,3 +85,24 @@ describe("deploy/ ConfigMaps are valid service configuration", () => {
     expect(loadRoutes(routes ?? "", { fileName: "routes.yaml" }).receivers.size).toBeGreaterThan(0);
   });
 });
+
+describe("docker-compose.yml services start on their environment", () => {
+  const compose = parseAllDocuments(readFileSync(join(DEPLOY, "..", "docker-compose.yml"), "utf8"))[0]!.toJS() as {
+    services: Record<string, { environment?: Record<string, string> }>;
+  };
+  const loaders = { collector: loadCollectorConfig, detector: loadDetectorConfig, alerter: loadAlerterConfig } as const;
+
+  it.each(Object.entries(loaders))("%s", (name, load) => {
+    // Compose substitutes ${VAR:-default}; the schema check sees the default.
+    const env = Object.fromEntries(
+      Object.entries(compose.services[name]?.environment ?? {}).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, "$1")]),
+    );
+    if (name === "alerter") env.OUTLIER_ALERTER_ROUTES_FILE = join(DEPLOY, "compose", "routes.yaml");
+    expect(() => load(undefined, env)).not.toThrow();
+  });
+
+  it("the compose routing file is valid", () => {
+    const text = readFileSync(join(DEPLOY, "compose", "routes.yaml"), "utf8");
+    expect([...loadRoutes(text, { fileName: "routes.yaml" }).receivers.keys()]).toEqual(["local"]);
+  });
+});
