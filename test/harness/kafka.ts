@@ -179,7 +179,7 @@ function jvmArgs(dist: KafkaDistribution, dir: string): string[] {
 /** KRaft needs its log dir formatted with a cluster id once; a restart reuses the formatted dir. */
 function formatStorage(dist: KafkaDistribution, dir: string, serverProperties: string, logFile: string): void {
   if (fs.existsSync(path.join(dir, "data", "meta.properties"))) return;
-  const clusterId = randomBytes(16).toString("base64url");
+  const clusterId = newClusterId();
   const args = [...jvmArgs(dist, dir), "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", serverProperties];
   try {
     execFileSync("java", args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -187,6 +187,17 @@ function formatStorage(dist: KafkaDistribution, dir: string, serverProperties: s
     const output = error instanceof Error && "stderr" in error ? String(error.stderr) : String(error);
     fs.appendFileSync(logFile, output);
     throw new Error(`Kafka StorageTool format failed (log: ${logFile}): ${output.slice(0, 2000)}`);
+  }
+}
+
+/**
+ * 16 random bytes in base64url, as Kafka's Uuid.randomUuid(). Like Kafka, avoid a leading "-":
+ * StorageTool's argument parser would read `-t -abc…` as a missing id (1 start in 64 failed so).
+ */
+function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
   }
 }
 

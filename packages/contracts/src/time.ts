@@ -24,9 +24,19 @@ export function timeFromEpochNanos(nanos: string): string | undefined {
   return `${new Date(seconds * 1000).toISOString().slice(0, 19)}.${frac}Z`;
 }
 
-/** Milliseconds since the epoch (sub-millisecond digits dropped), for windows and durations. */
+let lastTime = "";
+let lastMillis = Number.NaN;
+
+/**
+ * Milliseconds since the epoch (sub-millisecond digits dropped), for windows and durations.
+ * The detector asks for the same event's time several times in a row: the last answer is kept.
+ */
 export function timeToMillis(time: string): number {
-  return Date.parse(time.slice(0, 23) + "Z");
+  if (time !== lastTime) {
+    lastMillis = Date.parse(time.slice(0, 23) + "Z");
+    lastTime = time;
+  }
+  return lastMillis;
 }
 
 export function timeFromMillis(ms: number): string {

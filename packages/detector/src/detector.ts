@@ -64,6 +64,7 @@ interface Tracked {
 interface ReplicaState {
   window: ReplicaWindow;
   lastCheckMs: number;
+  lastSnapshotMs: number;
   meta: WorkloadMeta | undefined;
 }
 
@@ -82,6 +83,8 @@ const MAX_REPLICA_STATES = 10_000;
  */
 const ENTRY_FLUSH_MS = 5 * 60_000;
 const MAX_KNOWN_PODS = 50_000;
+/** Shared empty labels/annotations; findings copy what they keep, nothing writes to these. */
+const NO_LABELS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 type KnownWorkload = NonNullable<Finding["workload"]>;
 
@@ -183,7 +186,7 @@ export class Detector {
     if (!obs) return this.stats.count("noise", "no-workload");
 
     const key = baselineKeyOf(obs.id);
-    const meta = this.#deps.workloadMeta?.(event) ?? { labels: { ...event.pod?.labels }, annotations: {} };
+    const meta = this.#deps.workloadMeta?.(event) ?? { labels: event.pod?.labels ?? NO_LABELS, annotations: NO_LABELS };
     const replicas = this.#replicaState(key, meta);
     replicas.window.record(obs.pod, obs.imageDigest, obs.binary, obs.time, event.node);
     const liveReplicas = replicas.window.livePods(obs.time);
@@ -227,7 +230,12 @@ export class Detector {
     const snapshot = state.window.snapshot(time);
     const deviations = compareReplicas(snapshot, (binary) => contains(tracked.entries.get(binary)), this.#thresholds);
     const snapshots = this.#deps.replicaSnapshots;
-    if (snapshots && snapshot.pods.length > 1) this.#sideWrites.push(() => snapshots.put(tracked.id, { ...snapshot, deviations, time }));
+    // The review CLI shows the last window: one write per window length is enough, unless something deviates.
+    const due = timeToMillis(time) - state.lastSnapshotMs >= this.#opts.replicaWindowMs || deviations.length > 0;
+    if (snapshots && snapshot.pods.length > 1 && due) {
+      state.lastSnapshotMs = timeToMillis(time);
+      this.#sideWrites.push(() => snapshots.put(tracked.id, { ...snapshot, deviations, time }));
+    }
     const built = deviations.map((deviation) => replicaDeviationFinding({ target: tracked.id, deviation, time, workloadMeta: state.meta ?? { labels: {}, annotations: {} } }));
     return this.#admitAll(built);
   }
@@ -261,7 +269,7 @@ export class Detector {
   #replicaState(key: string, meta: WorkloadMeta): ReplicaState {
     let state = this.#replicas.get(key);
     if (state) this.#replicas.delete(key);
-    state ??= { window: new ReplicaWindow({ windowMs: this.#opts.replicaWindowMs }), lastCheckMs: 0, meta };
+    state ??= { window: new ReplicaWindow({ windowMs: this.#opts.replicaWindowMs }), lastCheckMs: 0, lastSnapshotMs: -Infinity, meta };
     state.meta = meta;
     this.#replicas.set(key, state);
     evictOldest(this.#replicas, MAX_REPLICA_STATES);
@@ -272,7 +280,8 @@ export class Detector {
     const { pod, workload } = event;
     if (!pod || !workload || workload.kind === "Host") return;
     const key = `${event.cluster}/${pod.namespace}/${pod.name}`;
-    this.#pods.delete(key);
+    // Pods are long-lived and keep their workload: refresh only what is new (order = first seen).
+    if (this.#pods.get(key)?.name === workload.name) return;
     this.#pods.set(key, { kind: workload.kind, name: workload.name, namespace: pod.namespace, labels: pod.labels, annotations: {} });
     evictOldest(this.#pods, MAX_KNOWN_PODS);
   }
