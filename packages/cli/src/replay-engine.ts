@@ -1,6 +1,6 @@
 import type { Finding } from "@outlier/contracts";
 import type { BaselinePolicy } from "@outlier/baseline";
-import { Detector, type DetectorEvent } from "@outlier/detector";
+import { Detector, type DetectorDeps, type DetectorEvent } from "@outlier/detector";
 import type { BaselineStore } from "@outlier/store";
 
 /** Events judged per `Detector.process` call: one store write per batch. */
@@ -8,6 +8,8 @@ export const REPLAY_BATCH_SIZE = 1_000;
 
 export interface ReplayOptions {
   store: BaselineStore;
+  /** With `--redis`: workload labels and replica windows for the review CLI. */
+  reviewStores?: Pick<DetectorDeps, "labels" | "replicaSnapshots">;
   policy: BaselinePolicy;
   batchSize?: number;
   /** Called with each batch's findings, in order, and once more with those of `finish()`. */
@@ -21,7 +23,7 @@ export interface ReplayOptions {
  * Returns the detector for its stats.
  */
 export async function replayEvents(events: readonly DetectorEvent[], options: ReplayOptions): Promise<Detector> {
-  const detector = new Detector({ store: options.store }, { policy: options.policy });
+  const detector = new Detector({ store: options.store, ...options.reviewStores }, { policy: options.policy });
   const batchSize = options.batchSize ?? REPLAY_BATCH_SIZE;
   for (let start = 0; start < events.length; start += batchSize) {
     await options.onFindings(await detector.process(events.slice(start, start + batchSize)));

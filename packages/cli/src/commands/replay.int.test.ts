@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { connectRedis, RedisBaselineStore } from "@outlier/store";
+import { connectRedis, RedisBaselineStore, RedisLabelIndex, RedisReplicaSnapshotStore } from "@outlier/store";
 import { memoryIo } from "../test-io.ts";
 import { runReplay } from "./replay.ts";
 
@@ -20,8 +20,13 @@ describe("outlier replay --redis", () => {
     await runReplay(demoFiles, { output: "jsonl", cluster }, inMemory);
     expect(inRedis.out()).toBe(inMemory.out());
 
-    const store = new RedisBaselineStore(await connectRedis(inject("redisUrl")));
+    const redis = await connectRedis(inject("redisUrl"));
+    const store = new RedisBaselineStore(redis);
     try {
+      // What the review CLI reads besides baselines: labels (-l), the last replica window.
+      const checkoutId = { cluster, namespace: "shop", kind: "Deployment" as const, name: "checkout" };
+      expect(await new RedisLabelIndex(redis).getLabels(checkoutId)).toMatchObject({ team: "payments" });
+      expect((await new RedisReplicaSnapshotStore(redis).get({ ...checkoutId, container: "checkout" }))?.pods.length).toBe(3);
       const baselines = await store.list({ cluster });
       expect(baselines.map((b) => `${b.id.namespace}/${b.id.name}`).sort()).toEqual(["bank/ledger", "bank/nightly-report", "monitoring/node-exporter", "shop/checkout", "shop/frontend"]);
       const checkout = await store.load({ cluster, namespace: "shop", kind: "Deployment", name: "checkout", container: "checkout" });

@@ -5,7 +5,16 @@ import type { Finding } from "@outlier/contracts";
 import { DEFAULT_POLICY, parseDuration, type BaselinePolicy } from "@outlier/baseline";
 import type { Detector } from "@outlier/detector";
 import { destinationsFor, loadRoutes, type RoutingConfig } from "@outlier/routing";
-import { connectRedis, MemoryBaselineStore, RedisBaselineStore, type BaselineStore } from "@outlier/store";
+import {
+  connectRedis,
+  MemoryBaselineStore,
+  RedisBaselineStore,
+  RedisFindingLog,
+  RedisLabelIndex,
+  RedisReplicaSnapshotStore,
+  type BaselineStore,
+  type FindingLog,
+} from "@outlier/store";
 import { bySeverity, clip, colorSeverity, colorsFor, countBySeverity, workloadLabel } from "../findings-view.ts";
 import { isTty, write, type Io } from "../io.ts";
 import { USAGE_ERROR } from "../program.ts";
@@ -77,7 +86,7 @@ export async function runReplay(files: string[], options: ReplayCommandOptions, 
     io.stderr.write(`outlier replay: ${setup}\n`);
     return USAGE_ERROR;
   }
-  const { policy, routes, store } = setup;
+  const { policy, routes, store, reviewStores, findingLog } = setup;
   try {
     const progress = isTty(io.stderr);
     if (progress) io.stderr.write(`reading ${files.length} file(s)…\n`);
@@ -88,8 +97,12 @@ export async function runReplay(files: string[], options: ReplayCommandOptions, 
     const output = options.output === "jsonl" ? jsonlOutput(io) : tableOutput(io, options.routes !== undefined);
     const detector = await replayEvents(input.events, {
       store,
+      reviewStores,
       policy,
-      onFindings: (findings) => output.add(findings.map((f) => (routes ? { ...f, destinations: destinationsFor(routes, f) } : f))),
+      onFindings: async (findings) => {
+        await findingLog?.append(findings);
+        await output.add(findings.map((f) => (routes ? { ...f, destinations: destinationsFor(routes, f) } : f)));
+      },
       onProgress: progress ? (done, total) => io.stderr.write(`\rdetecting: ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")} events`) : undefined,
     });
     if (progress) io.stderr.write("\r\x1b[K");
@@ -109,6 +122,9 @@ interface ReplaySetup {
   policy: BaselinePolicy;
   routes?: RoutingConfig;
   store: BaselineStore;
+  /** With `--redis`, what the review CLI reads besides baselines: labels, replica windows, findings. */
+  reviewStores?: { labels: RedisLabelIndex; replicaSnapshots: RedisReplicaSnapshotStore };
+  findingLog?: FindingLog;
 }
 
 /** Everything that can fail before reading: options, files, routing file, Redis. A string is the usage error. */
@@ -125,7 +141,9 @@ async function prepare(files: string[], options: ReplayCommandOptions): Promise<
   }
   if (options.redis === undefined) return { policy, routes, store: new MemoryBaselineStore() };
   try {
-    return { policy, routes, store: new RedisBaselineStore(await connectRedis(options.redis)) };
+    const redis = await connectRedis(options.redis);
+    const reviewStores = { labels: new RedisLabelIndex(redis), replicaSnapshots: new RedisReplicaSnapshotStore(redis) };
+    return { policy, routes, store: new RedisBaselineStore(redis), reviewStores, findingLog: new RedisFindingLog(redis) };
   } catch (e) {
     return `${(e as Error).message} (check --redis, or leave it out to keep baselines in memory)`;
   }
