@@ -22,7 +22,7 @@ export interface ReplicaMatrix {
 
 // Scores for every replica, not only the flagged ones: the detector's own comparison
 // with the thresholds taken away, so that each pod comes back with its statistics.
-const SCORE_EVERY_POD = { ...DEFAULT_THRESHOLDS, zScore: Number.NEGATIVE_INFINITY, minJaccard: Number.NEGATIVE_INFINITY };
+const SCORE_EVERY_POD = { ...DEFAULT_THRESHOLDS, zScore: Number.NEGATIVE_INFINITY, minJaccard: Number.NEGATIVE_INFINITY, minExecsForStatistics: 0 };
 
 export function replicaMatrix(snapshot: ReplicaSnapshot): ReplicaMatrix {
   const scores = new Map(compareReplicas(snapshot, () => true, SCORE_EVERY_POD).map((d) => [d.pod, { binarySet: d.jaccard.z, execRate: d.execRate.z }]));
