@@ -1,11 +1,11 @@
-import { execFileSync, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { repoRoot } from "./paths.ts";
-import { freePort, spawnServer, stopServer, waitUntilReady } from "./process.ts";
+import { freePort, runServer, spawnServer, waitUntilReady } from "./process.ts";
 
 /** A Kafka release as a folder of Maven Central jars, plus how that release configures logging. */
 export interface KafkaDistribution {
@@ -61,35 +61,20 @@ export async function startKafkaBroker(
   const serverProperties = writeConfig(dir, dist, port, controllerPort);
   const brokers = [`127.0.0.1:${port}`];
 
-  let child: ChildProcess | undefined;
-  const start = async (): Promise<void> => {
-    formatStorage(dist, dir, serverProperties, logFile);
-    child = spawnServer("java", [...jvmArgs(dist, dir), "kafka.Kafka", serverProperties], logFile);
-    await waitUntilReady(child, () => describeCluster(brokers), {
-      name: `Kafka ${dist.version} on ${brokers[0]}`,
-      logFile,
-      timeoutMs: READY_TIMEOUT_MS,
-    });
-  };
-  const stop = async (): Promise<void> => {
-    if (child !== undefined) await stopServer(child);
-  };
-
-  await start();
-  return {
-    brokers,
-    dir,
-    logFile,
-    stop,
-    restart: async () => {
-      await stop();
-      await start();
+  const controls = await runServer(
+    async () => {
+      formatStorage(dist, dir, serverProperties, logFile);
+      const child = spawnServer("java", [...jvmArgs(dist, dir), "kafka.Kafka", serverProperties], logFile);
+      await waitUntilReady(child, () => describeCluster(brokers), {
+        name: `Kafka ${dist.version} on ${brokers[0]}`,
+        logFile,
+        timeoutMs: READY_TIMEOUT_MS,
+      });
+      return child;
     },
-    dispose: async () => {
-      await stop();
-      if (ownsDir && process.env.OUTLIER_KEEP_SERVERS === undefined) fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    { path: dir, owned: ownsDir },
+  );
+  return { brokers, dir, logFile, ...controls };
 }
 
 /** Fetches the broker jars from Maven Central once; later runs find them in .cache. */

@@ -30,6 +30,34 @@ export async function stopServer(child: ChildProcess, graceMs = 10_000): Promise
   clearTimeout(timer);
 }
 
+/** What every harness server offers besides its address. */
+export interface ServerControls {
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Runs `launch` (spawn, then wait until ready) and returns the controls: stop keeps the data,
+ * restart launches again on it, dispose also removes `dir` when the harness made it
+ * (kept when OUTLIER_KEEP_SERVERS is set).
+ */
+export async function runServer(launch: () => Promise<ChildProcess>, dir: { path: string; owned: boolean }): Promise<ServerControls> {
+  let child = await launch();
+  const stop = () => stopServer(child);
+  return {
+    stop,
+    restart: async () => {
+      await stop();
+      child = await launch();
+    },
+    dispose: async () => {
+      await stop();
+      if (dir.owned && process.env.OUTLIER_KEEP_SERVERS === undefined) fs.rmSync(dir.path, { recursive: true, force: true });
+    },
+  };
+}
+
 /** Polls probe until it resolves, the child dies, or timeoutMs passes. */
 export async function waitUntilReady(
   child: ChildProcess,

@@ -1,9 +1,8 @@
-import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
-import { freePort, spawnServer, stopServer, waitUntilReady } from "./process.ts";
+import { freePort, runServer, spawnServer, waitUntilReady } from "./process.ts";
 
 export interface RedisServer {
   url: string;
@@ -34,30 +33,15 @@ export async function startRedis(opts: { port?: number; dataDir?: string } = {})
     "--save", "", "--appendonly", "yes", "--dir", dir, "--daemonize", "no",
   ];
 
-  let child: ChildProcess | undefined;
-  const start = async (): Promise<void> => {
-    child = spawnServer(redisBinary, args, logFile);
-    await waitUntilReady(child, () => ping(url), { name: `redis-server on ${port}`, logFile, timeoutMs: 20_000 });
-  };
-  const stop = async (): Promise<void> => {
-    if (child !== undefined) await stopServer(child);
-  };
-
-  await start();
-  return {
-    url,
-    dir,
-    logFile,
-    stop,
-    restart: async () => {
-      await stop();
-      await start();
+  const controls = await runServer(
+    async () => {
+      const child = spawnServer(redisBinary, args, logFile);
+      await waitUntilReady(child, () => ping(url), { name: `redis-server on ${port}`, logFile, timeoutMs: 20_000 });
+      return child;
     },
-    dispose: async () => {
-      await stop();
-      if (ownsDir && process.env.OUTLIER_KEEP_SERVERS === undefined) fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    { path: dir, owned: ownsDir },
+  );
+  return { url, dir, logFile, ...controls };
 }
 
 async function ping(url: string): Promise<void> {

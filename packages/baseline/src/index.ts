@@ -6,7 +6,6 @@ export {
   MAX_IMAGE_DIGESTS,
   baselineKeyOf,
   contains,
-  parseDuration,
   policyFor,
   type Baseline,
   type BaselineEntry,

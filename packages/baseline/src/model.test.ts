@@ -1,18 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { baselineKeyOf, DEFAULT_POLICY, parseDuration, policyFor } from "./model.ts";
-
-describe("parseDuration", () => {
-  it("reads hours, minutes and seconds", () => {
-    expect(parseDuration("1h")).toBe(3_600_000);
-    expect(parseDuration("90m")).toBe(5_400_000);
-    expect(parseDuration("2h30m")).toBe(9_000_000);
-    expect(parseDuration(" 45s ")).toBe(45_000);
-    expect(parseDuration("1h0m5s")).toBe(3_605_000);
-  });
-  it("rejects malformed, empty and zero durations", () => {
-    for (const text of ["", "0m", "1d", "m", "1.5h", "30m1h", "-1h", "1 h"]) expect(parseDuration(text), text).toBeUndefined();
-  });
-});
+import { baselineKeyOf, DEFAULT_POLICY, policyFor } from "./model.ts";
 
 describe("policyFor", () => {
   it("applies the workload's annotations over the global policy", () => {

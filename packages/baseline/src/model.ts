@@ -1,4 +1,4 @@
-import { workloadKey, type WorkloadKind } from "@outlier/contracts";
+import { parsePositiveDuration, workloadKey, type WorkloadKind } from "@outlier/contracts";
 
 /** One baseline per workload container, shared by all of its replicas. */
 export interface BaselineId {
@@ -94,22 +94,11 @@ export function contains(entry: BaselineEntry | undefined): boolean {
   return entry?.status === "learned" || entry?.status === "approved";
 }
 
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-
-/** "90m", "1h", "2h30m", "45s" → milliseconds; undefined when malformed or zero. */
-export function parseDuration(text: string): number | undefined {
-  const m = DURATION.exec(text.trim());
-  if (!m) return undefined;
-  const [, h = "0", min = "0", s = "0"] = m;
-  const ms = ((Number(h) * 60 + Number(min)) * 60 + Number(s)) * 1000;
-  return ms > 0 ? ms : undefined;
-}
-
 /** The global policy, with the workload's annotations applied; malformed values are ignored. */
 export function policyFor(annotations: Record<string, string> | undefined, global: BaselinePolicy = DEFAULT_POLICY): BaselinePolicy {
   const policy = { ...global };
   const window = annotations?.[ANNOTATIONS.learningWindow];
-  const windowMs = window === undefined ? undefined : parseDuration(window);
+  const windowMs = window === undefined ? undefined : parsePositiveDuration(window);
   if (windowMs !== undefined) policy.learningWindowMs = windowMs;
   const autoLock = annotations?.[ANNOTATIONS.autoLock];
   if (autoLock === "true" || autoLock === "false") policy.autoLock = autoLock === "true";

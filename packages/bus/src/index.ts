@@ -1,5 +1,6 @@
 export type { Consumer, ConsumerRunOptions, InRecord, OutRecord, Producer } from "./types.ts";
 export { createKafka, type BusLogger, type KafkaOptions } from "./kafka.ts";
+export { kafkaConnectionSchema, kafkaOptionsFrom, type KafkaConnection } from "./config.ts";
 export { KafkaProducer, type KafkaProducerOptions } from "./kafka-producer.ts";
 export { KafkaConsumer, type KafkaConsumerOptions } from "./kafka-consumer.ts";
 export { MemoryBus, type MemoryBusOptions } from "./memory-bus.ts";

@@ -1,5 +1,6 @@
 export * from "./errors.ts";
 export * from "./time.ts";
+export * from "./duration.ts";
 export * from "./severity.ts";
 export * from "./workload.ts";
 export * from "./runtime-event.ts";

@@ -15,5 +15,15 @@ export interface DeadLetter {
   message: string;
   source: string; // e.g. "file:/var/run/tetragon/tetragon.log:120", "http:falco", "sink:slack"
   time: string; // when it was dead-lettered (wall clock)
-  payload: string; // the offending input, truncated to a bounded size
+  payload: string; // the offending input, truncated to a bounded size (deadLetterPayload)
+}
+
+/** Largest dead-letter payload the services keep, in UTF-8 bytes. */
+export const MAX_DEADLETTER_PAYLOAD_BYTES = 64 * 1024;
+
+/** The input cut to at most `maxBytes` UTF-8 bytes, without leaving half a character. */
+export function deadLetterPayload(text: string, maxBytes: number = MAX_DEADLETTER_PAYLOAD_BYTES): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  // A character cut in half decodes to one trailing U+FFFD: drop it.
+  return Buffer.from(text).subarray(0, maxBytes).toString("utf8").replace(/\uFFFD$/, "");
 }

@@ -1,7 +1,6 @@
-import type { Finding } from "@outlier/contracts";
+import { formatDuration, type Finding } from "@outlier/contracts";
 import type { RouteNode, RoutingConfig } from "./config.ts";
 import { destinationsFor } from "./destinations.ts";
-import { formatDuration } from "./duration.ts";
 import { traceRoute, type RouteStep } from "./route.ts";
 
 /**

@@ -9,5 +9,4 @@ export { Grouper, type GroupNotification, type GrouperOptions } from "./grouper.
 export { summarizeGroup, tallyFindings, emptyTally, addToTally, type GroupTally } from "./summary.ts";
 export { parseMatcher, matches, formatMatcher, type Matcher, type MatchOp } from "./matcher.ts";
 export { compileTemplate, renderTemplate, type Template, type TemplateContext } from "./template.ts";
-export { parseDuration, formatDuration } from "./duration.ts";
 export { SINKS, type SinkConfig, type SinkConfigOf, type SinkKind, type SinkSpec, type TargetContext } from "./sinks/index.ts";

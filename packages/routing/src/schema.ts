@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { SEVERITIES } from "@outlier/contracts";
-import { parseDuration } from "./duration.ts";
+import { parseDuration, SEVERITIES } from "@outlier/contracts";
 import { parseMatcher } from "./matcher.ts";
 import { SINKS, type SinkConfig } from "./sinks/index.ts";
 

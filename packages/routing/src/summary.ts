@@ -1,5 +1,4 @@
-import { normalizeTime, timeToMillis, type Finding } from "@outlier/contracts";
-import { formatDuration } from "./duration.ts";
+import { formatDuration, normalizeTime, timeToMillis, type Finding } from "@outlier/contracts";
 
 /** Counts over a batch of findings, kept as findings arrive, for one summary line. */
 export interface GroupTally {

@@ -4,3 +4,4 @@ export { ConfigError, loadConfig, type LoadConfigOptions } from "./config.ts";
 export { createMetrics } from "./metrics.ts";
 export { createHttpServer, startHttpServer, type HttpServerOptions, type Readiness, type StartHttpServerOptions } from "./http.ts";
 export { onShutdown } from "./shutdown.ts";
+export { runService, type ServiceDefinition } from "./run-service.ts";

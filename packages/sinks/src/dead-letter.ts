@@ -1,4 +1,4 @@
-import type { DeadLetter } from "@outlier/contracts";
+import { deadLetterPayload, type DeadLetter } from "@outlier/contracts";
 import type { Delivery, DeliveryReason } from "./sink.ts";
 
 /** Why a delivery was given up, handed to the dead-letter callback. */
@@ -14,17 +14,16 @@ export interface DeliveryFailure {
 export type DeadLetterFn = (delivery: Delivery, failure: DeliveryFailure) => Promise<void>;
 
 /** Kafka's default message limit is 1 MB; keep room for the envelope. */
-const MAX_PAYLOAD = 900_000;
+const MAX_PAYLOAD_BYTES = 900_000;
 
 /** The outlier.deadletter.v1 record for a given-up delivery; the payload is the delivery as JSON. */
 export function deadLetterRecord(delivery: Delivery, failure: DeliveryFailure, now: number = Date.now()): DeadLetter {
-  const payload = JSON.stringify(delivery);
   return {
     schema: "outlier.deadletter.v1",
     code: failure.reason,
     message: `${failure.message} (after ${failure.attempts} attempt${failure.attempts === 1 ? "" : "s"})`,
     source: `sink:${failure.sink}`,
     time: new Date(now).toISOString(),
-    payload: payload.length > MAX_PAYLOAD ? payload.slice(0, MAX_PAYLOAD) : payload,
+    payload: deadLetterPayload(JSON.stringify(delivery), MAX_PAYLOAD_BYTES),
   };
 }

@@ -129,4 +129,11 @@ describe("deadLetterRecord", () => {
       payload: JSON.stringify(d),
     });
   });
+
+  it("bounds the payload in UTF-8 bytes, under Kafka's 1 MB message limit", () => {
+    const d = { ...delivery(), summary: "€".repeat(400_000) };
+    const record = deadLetterRecord(d, { sink: "webhook", reason: "timeout", message: "no answer", attempts: 1 });
+    expect(Buffer.byteLength(record.payload)).toBeLessThanOrEqual(900_000);
+    expect(JSON.stringify(d).startsWith(record.payload)).toBe(true);
+  });
 });

@@ -1,6 +1,7 @@
 export * from "./store.ts";
 export * from "./memory-store.ts";
 export * from "./redis-store.ts";
+export * from "./redis-config.ts";
 export * from "./redis-keys.ts";
 export * from "./workload-labels.ts";
 export * from "./replica-snapshots.ts";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { createKafka, headersFor, KafkaConsumer, KafkaProducer, type InRecord, type KafkaOptions } from "@outlier/bus";
+import { createKafka, headersFor, KafkaConsumer, KafkaProducer, kafkaOptionsFrom, type InRecord } from "@outlier/bus";
 import { loadRoutes, type RoutingConfig } from "@outlier/routing";
 import { createHttpServer, type Readiness } from "@outlier/service-kit";
 import { secretResolver } from "@outlier/sinks";
@@ -41,9 +41,9 @@ export async function startAlerter({ config, logger, registry, env = process.env
   const routes = readRoutes(config.routesFile);
   const metrics = createAlerterMetrics(registry);
   const { redis: r, kafka: k } = config;
-  const redis = await connectRedis(r.url, { ...(r.username ? { username: r.username } : {}), ...(r.password ? { password: r.password } : {}), tls: r.tls, ...(r.caFile ? { caFile: r.caFile } : {}) });
+  const redis = await connectRedis(r.url, r);
   const delivered = new RedisDeliveredStore(redis, { prefix: r.prefix, ttlMs: r.deliveredTtlSeconds * 1000 });
-  const kafka = createKafka(kafkaOptions(config, logger));
+  const kafka = createKafka(kafkaOptionsFrom(k, logger.child({ component: "kafka" })));
   const producer = new KafkaProducer(kafka);
   const sinks = buildSinks(routes, { secrets: secretResolver({ env }), producer, deadletterTopic: k.topics.deadletter, delivery: config.delivery, metrics, logger });
 
@@ -88,19 +88,4 @@ export async function startAlerter({ config, logger, registry, env = process.env
       logger.info("alerter stopped");
     },
   };
-}
-
-function kafkaOptions(config: AlerterConfig, logger: Logger): KafkaOptions {
-  const { brokers, clientId, ssl, sasl } = config.kafka;
-  const options: KafkaOptions = { brokers, clientId, logger: logger.child({ component: "kafka" }) };
-  if (ssl?.enabled) {
-    options.ssl = {
-      rejectUnauthorized: ssl.rejectUnauthorized,
-      ...(ssl.caFile ? { ca: [readFileSync(ssl.caFile)] } : {}),
-      ...(ssl.certFile ? { cert: readFileSync(ssl.certFile) } : {}),
-      ...(ssl.keyFile ? { key: readFileSync(ssl.keyFile) } : {}),
-    };
-  }
-  if (sasl) options.sasl = sasl;
-  return options;
 }

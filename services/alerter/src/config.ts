@@ -1,5 +1,7 @@
+import { kafkaConnectionSchema } from "@outlier/bus";
 import { TOPICS } from "@outlier/contracts";
 import { loadConfig } from "@outlier/service-kit";
+import { RedisConnectionSchema } from "@outlier/store";
 import { z } from "zod";
 
 /** Prefix of every environment override: redis.password → OUTLIER_ALERTER_REDIS_PASSWORD. */
@@ -9,10 +11,8 @@ export const AlerterConfigSchema = z.strictObject({
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** The routing file (docs/routing.md). Secrets are never in it: sinks read them from env vars or files. */
   routesFile: z.string().min(1).default("/etc/outlier/routes.yaml"),
-  kafka: z
-    .strictObject({
-      brokers: z.array(z.string().min(1)).min(1).default(["localhost:9092"]),
-      clientId: z.string().min(1).default("outlier-alerter"),
+  kafka: kafkaConnectionSchema("outlier-alerter")
+    .extend({
       groupId: z.string().min(1).default("outlier-alerter"),
       /** Where the group starts when it has no committed offset: the oldest finding (true) or new ones only. */
       fromBeginning: z.boolean().default(false),
@@ -24,22 +24,6 @@ export const AlerterConfigSchema = z.strictObject({
       consumers: z.number().int().positive().default(3),
       /** A member silent this long is dropped from the group and its partitions go to the others. */
       sessionTimeoutMs: z.number().int().positive().default(30_000),
-      ssl: z
-        .strictObject({
-          enabled: z.boolean().default(true),
-          caFile: z.string().optional(),
-          certFile: z.string().optional(),
-          keyFile: z.string().optional(),
-          rejectUnauthorized: z.boolean().default(true),
-        })
-        .optional(),
-      sasl: z
-        .strictObject({
-          mechanism: z.enum(["plain", "scram-sha-256", "scram-sha-512"]),
-          username: z.string().min(1),
-          password: z.string().min(1),
-        })
-        .optional(),
       topics: z
         .strictObject({
           findings: z.string().min(1).default(TOPICS.findings),
@@ -48,15 +32,8 @@ export const AlerterConfigSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
-  redis: z
-    .strictObject({
-      url: z.string().min(1).default("redis://localhost:6379"),
-      username: z.string().optional(),
-      password: z.string().optional(),
-      tls: z.boolean().default(false),
-      caFile: z.string().optional(),
-      /** Key prefix, to share one Redis between installations. */
-      prefix: z.string().default("outlier:"),
+  redis: RedisConnectionSchema
+    .extend({
       /** How long a delivery is remembered; longer than the findings topic's retention is pointless. */
       deliveredTtlSeconds: z.number().int().positive().default(7 * 24 * 3600),
     })

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { BatchingProducer, createKafka, KafkaProducer, type KafkaOptions } from "@outlier/bus";
+import { BatchingProducer, createKafka, KafkaProducer, kafkaOptionsFrom } from "@outlier/bus";
 import { createHttpServer, type HttpServerOptions, type Readiness } from "@outlier/service-kit";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
@@ -32,7 +32,7 @@ export interface Collector {
 /** config → Kafka producer → enricher → ingest → sources → HTTP server, started. */
 export async function startCollector({ config, logger, registry, env = process.env }: CollectorOptions): Promise<Collector> {
   const metrics = createCollectorMetrics(registry);
-  const kafka = createKafka(kafkaOptions(config, logger));
+  const kafka = createKafka(kafkaOptionsFrom(config.kafka, logger.child({ component: "kafka" })));
   const health = new KafkaHealth(() => producer.counters.sent);
   const producer = new BatchingProducer(new KafkaProducer(kafka), {
     ...config.producer,
@@ -82,21 +82,6 @@ export async function startCollector({ config, logger, registry, env = process.e
       logger.info({ ...producer.counters }, "collector stopped");
     },
   };
-}
-
-function kafkaOptions(config: CollectorConfig, logger: Logger): KafkaOptions {
-  const { brokers, clientId, ssl, sasl } = config.kafka;
-  const options: KafkaOptions = { brokers, clientId, logger: logger.child({ component: "kafka" }) };
-  if (ssl?.enabled) {
-    options.ssl = {
-      rejectUnauthorized: ssl.rejectUnauthorized,
-      ...(ssl.caFile ? { ca: [readFileSync(ssl.caFile)] } : {}),
-      ...(ssl.certFile ? { cert: readFileSync(ssl.certFile) } : {}),
-      ...(ssl.keyFile ? { key: readFileSync(ssl.keyFile) } : {}),
-    };
-  }
-  if (sasl) options.sasl = sasl;
-  return options;
 }
 
 function httpTls({ http }: CollectorConfig): HttpServerOptions["tls"] {

@@ -1,3 +1,4 @@
+import { kafkaConnectionSchema } from "@outlier/bus";
 import { TOPICS } from "@outlier/contracts";
 import { loadConfig } from "@outlier/service-kit";
 import { z } from "zod";
@@ -52,26 +53,8 @@ export const CollectorConfigSchema = z
     /** This node; from the downward API (env NODE_NAME). Keys host processes. */
     nodeName: z.string().min(1).optional(),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    kafka: z
-      .strictObject({
-        brokers: z.array(z.string().min(1)).min(1).default(["localhost:9092"]),
-        clientId: z.string().min(1).default("outlier-collector"),
-        ssl: z
-          .strictObject({
-            enabled: z.boolean().default(true),
-            caFile: z.string().optional(),
-            certFile: z.string().optional(),
-            keyFile: z.string().optional(),
-            rejectUnauthorized: z.boolean().default(true),
-          })
-          .optional(),
-        sasl: z
-          .strictObject({
-            mechanism: z.enum(["plain", "scram-sha-256", "scram-sha-512"]),
-            username: z.string().min(1),
-            password: z.string().min(1),
-          })
-          .optional(),
+    kafka: kafkaConnectionSchema("outlier-collector")
+      .extend({
         /** Topic names; change them only to run several installations on one Kafka cluster. */
         topics: z
           .strictObject({

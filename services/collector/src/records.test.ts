@@ -1,6 +1,6 @@
-import { RuntimeEventSchema, type AuditEvent, type RuntimeEvent } from "@outlier/contracts";
+import { MAX_DEADLETTER_PAYLOAD_BYTES, RuntimeEventSchema, type AuditEvent, type RuntimeEvent } from "@outlier/contracts";
 import { describe, expect, it } from "vitest";
-import { auditKey, deadLetterRecord, MAX_DEADLETTER_PAYLOAD_BYTES, runtimeKey, truncateUtf8 } from "./records.ts";
+import { auditKey, deadLetterRecord, runtimeKey } from "./records.ts";
 
 const base: RuntimeEvent = RuntimeEventSchema.parse({
   schema: "outlier.runtime.v1",
@@ -38,12 +38,5 @@ describe("dead letters", () => {
     expect(record.headers).toEqual({ "outlier-schema": "outlier.deadletter.v1" });
     expect(letter).toMatchObject({ code: "malformed_json", source: "/var/log/x.log:12", time: "1970-01-01T00:00:00.000000000Z" });
     expect(Buffer.byteLength(letter.payload)).toBe(MAX_DEADLETTER_PAYLOAD_BYTES);
-  });
-
-  it("truncates on a character boundary", () => {
-    expect(truncateUtf8("aé", 2)).toBe("a");
-    expect(truncateUtf8("aé", 3)).toBe("aé");
-    expect(truncateUtf8("a😀b", 4)).toBe("a");
-    expect(truncateUtf8("short", 64)).toBe("short");
   });
 });

@@ -1,5 +1,6 @@
 import type { OutRecord } from "@outlier/bus";
 import {
+  deadLetterPayload,
   SCHEMA_HEADER,
   TOPICS,
   timeFromMillis,
@@ -9,9 +10,6 @@ import {
   type RejectCode,
   type RuntimeEvent,
 } from "@outlier/contracts";
-
-/** Largest dead-letter payload kept, in UTF-8 bytes. */
-export const MAX_DEADLETTER_PAYLOAD_BYTES = 64 * 1024;
 
 /**
  * Runtime events are keyed by workload, so every replica of a workload lands on one
@@ -70,7 +68,7 @@ export function deadLetterRecord(input: DeadLetterInput, topics: TopicNames = DE
     message: input.message,
     source: input.source,
     time: timeFromMillis(input.now ?? Date.now()),
-    payload: truncateUtf8(input.payload, MAX_DEADLETTER_PAYLOAD_BYTES),
+    payload: deadLetterPayload(input.payload),
   };
   return {
     topic: topics.deadletter,
@@ -78,11 +76,4 @@ export function deadLetterRecord(input: DeadLetterInput, topics: TopicNames = DE
     value: JSON.stringify(letter),
     headers: { [SCHEMA_HEADER]: letter.schema },
   };
-}
-
-/** Cuts `text` to at most `maxBytes` UTF-8 bytes without leaving half a character. */
-export function truncateUtf8(text: string, maxBytes: number): string {
-  if (Buffer.byteLength(text) <= maxBytes) return text;
-  // A character cut in half decodes to one trailing U+FFFD: drop it.
-  return Buffer.from(text).subarray(0, maxBytes).toString("utf8").replace(/\uFFFD$/, "");
 }

@@ -1,7 +1,7 @@
-import { parseDuration } from "@outlier/baseline";
-import { TOPICS } from "@outlier/contracts";
+import { kafkaConnectionSchema } from "@outlier/bus";
+import { parsePositiveDuration, TOPICS } from "@outlier/contracts";
 import { loadConfig } from "@outlier/service-kit";
-import { FINDING_LOG_MAX_LEN } from "@outlier/store";
+import { FINDING_LOG_MAX_LEN, RedisConnectionSchema } from "@outlier/store";
 import { z } from "zod";
 
 /** Prefix of every environment override: redis.url → OUTLIER_DETECTOR_REDIS_URL. */
@@ -9,35 +9,17 @@ export const ENV_PREFIX = "OUTLIER_DETECTOR";
 
 /** "90m", "1h", "2h30m", "45s" → milliseconds. */
 const Duration = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
+  const ms = parsePositiveDuration(text);
   if (ms === undefined) ctx.addIssue({ code: "custom", message: `not a duration: "${text}" (use h, m, s: 1h30m)` });
   return ms ?? 0;
 });
 
 export const DetectorConfigSchema = z.strictObject({
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  kafka: z
-    .strictObject({
-      brokers: z.array(z.string().min(1)).min(1).default(["localhost:9092"]),
-      clientId: z.string().min(1).default("outlier-detector"),
+  kafka: kafkaConnectionSchema("outlier-detector")
+    .extend({
       /** Every detector replica joins this group; partitions (workloads) are shared among them. */
       groupId: z.string().min(1).default("outlier-detector"),
-      ssl: z
-        .strictObject({
-          enabled: z.boolean().default(true),
-          caFile: z.string().optional(),
-          certFile: z.string().optional(),
-          keyFile: z.string().optional(),
-          rejectUnauthorized: z.boolean().default(true),
-        })
-        .optional(),
-      sasl: z
-        .strictObject({
-          mechanism: z.enum(["plain", "scram-sha-256", "scram-sha-512"]),
-          username: z.string().min(1),
-          password: z.string().min(1),
-        })
-        .optional(),
       /** A member silent this long is out of the group, and its partitions go to the others. */
       sessionTimeoutMs: z.number().int().min(6_000).default(30_000),
       /** Where a group with no committed offset starts: the oldest record (true) or only new ones. */
@@ -53,19 +35,7 @@ export const DetectorConfigSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
-  redis: z
-    .strictObject({
-      url: z.string().min(1).default("redis://localhost:6379"),
-      /** Give the password as OUTLIER_DETECTOR_REDIS_PASSWORD_FILE (a mounted secret), never in YAML. */
-      username: z.string().min(1).optional(),
-      password: z.string().min(1).optional(),
-      /** TLS to Redis (also implied by a rediss:// URL); caFile verifies a private CA. */
-      tls: z.boolean().default(false),
-      caFile: z.string().min(1).optional(),
-      /** Key prefix shared with the CLI; change it only to run several installations on one Redis. */
-      prefix: z.string().default("outlier:"),
-    })
-    .prefault({}),
+  redis: RedisConnectionSchema.prefault({}),
   detector: z
     .strictObject({
       /** How long a new baseline learns before it locks (annotation outlier.dev/learning-window overrides it). */

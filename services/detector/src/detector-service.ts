@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { createKafka, KafkaConsumer, KafkaProducer, type Consumer, type InRecord, type KafkaOptions, type OutRecord, type Producer } from "@outlier/bus";
+import { createKafka, KafkaConsumer, KafkaProducer, kafkaOptionsFrom, type Consumer, type InRecord, type OutRecord, type Producer } from "@outlier/bus";
 import type { Finding, RejectCode } from "@outlier/contracts";
 import { Detector, type DetectorDeps, type DetectorEvent, type DetectorOptions } from "@outlier/detector";
 import { createHttpServer, type Readiness } from "@outlier/service-kit";
@@ -12,7 +11,6 @@ import {
   RedisReplicaSnapshotStore,
   type BaselineStore,
   type FindingLog,
-  type RedisConnectOptions,
 } from "@outlier/store";
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
@@ -142,10 +140,10 @@ export interface RunningDetector {
 /** config → Redis store and finding log → Kafka producer and consumer → DetectorService → HTTP server, started. */
 export async function startDetectorService({ config, logger, registry }: StartOptions): Promise<RunningDetector> {
   const metrics = createDetectorMetrics(registry);
-  const redis = await connectRedis(config.redis.url, redisOptions(config));
+  const redis = await connectRedis(config.redis.url, config.redis);
   const workloadMeta = createWorkloadMetaSource(config.kubernetes.enabled, { logger, env: process.env });
   const { store, findingLog, newDetector } = redisParts(redis, config, workloadMeta.lookup);
-  const kafka = createKafka(kafkaOptions(config, logger));
+  const kafka = createKafka(kafkaOptionsFrom(config.kafka, logger.child({ component: "kafka" })));
   const producer = new KafkaProducer(kafka);
   const service = new DetectorService({
     consumer: new KafkaConsumer(kafka, { sessionTimeoutMs: config.kafka.sessionTimeoutMs }),
@@ -225,27 +223,4 @@ export function detectorOptions({ detector: d }: DetectorConfig): DetectorOption
     cooldownMs: d.cooldown,
     maxCachedBaselines: d.maxCachedBaselines,
   };
-}
-
-function redisOptions({ redis }: DetectorConfig): RedisConnectOptions {
-  const options: RedisConnectOptions = { tls: redis.tls };
-  if (redis.username) options.username = redis.username;
-  if (redis.password) options.password = redis.password;
-  if (redis.caFile) options.caFile = redis.caFile;
-  return options;
-}
-
-function kafkaOptions(config: DetectorConfig, logger: Logger): KafkaOptions {
-  const { brokers, clientId, ssl, sasl } = config.kafka;
-  const options: KafkaOptions = { brokers, clientId, logger: logger.child({ component: "kafka" }) };
-  if (ssl?.enabled) {
-    options.ssl = {
-      rejectUnauthorized: ssl.rejectUnauthorized,
-      ...(ssl.caFile ? { ca: [readFileSync(ssl.caFile)] } : {}),
-      ...(ssl.certFile ? { cert: readFileSync(ssl.certFile) } : {}),
-      ...(ssl.keyFile ? { key: readFileSync(ssl.keyFile) } : {}),
-    };
-  }
-  if (sasl) options.sasl = sasl;
-  return options;
 }

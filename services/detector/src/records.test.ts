@@ -2,7 +2,7 @@ import type { InRecord } from "@outlier/bus";
 import { SCHEMA_HEADER, TOPICS, type DeadLetter, type Finding } from "@outlier/contracts";
 import { exec, execAudit } from "../../../packages/detector/src/test-events.ts";
 import { describe, expect, it } from "vitest";
-import { deadLetterRecord, findingKey, findingRecord, parseRecord, truncateUtf8 } from "./records.ts";
+import { deadLetterRecord, findingKey, findingRecord, parseRecord } from "./records.ts";
 
 const topics = { ...TOPICS };
 
@@ -45,11 +45,6 @@ describe("deadLetterRecord", () => {
       time: "2026-01-01T00:00:00.000000000Z",
       payload: "not json",
     });
-  });
-
-  it("truncates a payload on a character boundary", () => {
-    expect(truncateUtf8("aé€", 4)).toBe("aé");
-    expect(Buffer.byteLength(truncateUtf8("€".repeat(100), 10))).toBe(9);
   });
 });
 

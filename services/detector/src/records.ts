@@ -1,5 +1,6 @@
 import type { InRecord, OutRecord } from "@outlier/bus";
 import {
+  deadLetterPayload,
   parseAuditEvent,
   parseRuntimeEvent,
   reject,
@@ -12,9 +13,6 @@ import {
   type Rejection,
 } from "@outlier/contracts";
 import type { DetectorEvent } from "@outlier/detector";
-
-/** Largest dead-letter payload kept, in UTF-8 bytes. */
-export const MAX_DEADLETTER_PAYLOAD_BYTES = 64 * 1024;
 
 export interface TopicNames {
   runtime: string;
@@ -59,14 +57,7 @@ export function deadLetterRecord(record: InRecord, rejection: Rejection, topics:
     message: rejection.message,
     source: recordSource(record),
     time: timeFromMillis(now),
-    payload: truncateUtf8(record.value, MAX_DEADLETTER_PAYLOAD_BYTES),
+    payload: deadLetterPayload(record.value),
   };
   return { topic: topics.deadletter, key: record.key, value: JSON.stringify(letter), headers: { [SCHEMA_HEADER]: letter.schema } };
-}
-
-/** Cuts `text` to at most `maxBytes` UTF-8 bytes without leaving half a character. */
-export function truncateUtf8(text: string, maxBytes: number): string {
-  if (Buffer.byteLength(text) <= maxBytes) return text;
-  // A character cut in half decodes to one trailing U+FFFD: drop it.
-  return Buffer.from(text).subarray(0, maxBytes).toString("utf8").replace(/\uFFFD$/, "");
 }

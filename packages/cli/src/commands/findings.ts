@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { parseDuration } from "@outlier/baseline";
+import { parsePositiveDuration } from "@outlier/contracts";
 import type { FindingQuery } from "@outlier/store";
 import { addStoreOptions, STORE_HELP, withStores, type StoreOptions, type Stores } from "../review/connection.ts";
 import { CliError, EXIT } from "../review/errors.ts";
@@ -43,7 +43,7 @@ export function findingsCommand(): Command {
 }
 
 export async function runFindings(stores: Stores, options: FindingsOptions, io: CliIo): Promise<number> {
-  const sinceMs = parseDuration(options.since);
+  const sinceMs = parsePositiveDuration(options.since);
   if (sinceMs === undefined) throw new CliError(`--since "${options.since}" is not a duration: use e.g. 1h, 30m, 2h30m`, EXIT.usage);
   if (!Number.isInteger(options.limit) || options.limit < 1) throw new CliError("--limit must be a positive integer", EXIT.usage);
   const query: FindingQuery = { since: Date.now() - sinceMs, limit: options.limit };

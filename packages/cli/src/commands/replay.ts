@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import Table from "cli-table3";
 import { Command, Option } from "commander";
-import type { Finding } from "@outlier/contracts";
-import { DEFAULT_POLICY, parseDuration, type BaselinePolicy } from "@outlier/baseline";
+import { parsePositiveDuration, type Finding } from "@outlier/contracts";
+import { DEFAULT_POLICY, type BaselinePolicy } from "@outlier/baseline";
 import type { Detector } from "@outlier/detector";
 import { destinationsFor, loadRoutes, type RoutingConfig } from "@outlier/routing";
 import {
@@ -151,7 +151,7 @@ async function prepare(files: string[], options: ReplayCommandOptions): Promise<
 
 function policyOf(learningWindow: string | undefined): BaselinePolicy | undefined {
   if (learningWindow === undefined) return DEFAULT_POLICY;
-  const learningWindowMs = parseDuration(learningWindow);
+  const learningWindowMs = parsePositiveDuration(learningWindow);
   return learningWindowMs === undefined ? undefined : { ...DEFAULT_POLICY, learningWindowMs };
 }
 

@@ -60,11 +60,7 @@ export async function withStores<T>(options: StoreOptions, use: (stores: Stores)
 
 async function openStores(options: StoreOptions): Promise<Stores> {
   const password = await redisPassword(options.redisPasswordFile);
-  const connect: Parameters<typeof connectRedis>[1] = {};
-  if (options.redisUser) connect.username = options.redisUser;
-  if (password) connect.password = password;
-  if (options.redisTls) connect.tls = true;
-  if (options.redisCa) connect.caFile = options.redisCa;
+  const connect = { username: options.redisUser, password, tls: options.redisTls, caFile: options.redisCa };
   const client = await connectRedis(options.redis, connect).catch((e: Error) => {
     throw new CliError(e.message, EXIT.usage);
   });

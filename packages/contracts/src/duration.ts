@@ -27,6 +27,15 @@ export function parseDuration(text: string): number | undefined {
   return total;
 }
 
+/**
+ * For windows and spans that must not be empty (learning window, cooldown, `--since`):
+ * surrounding spaces are ignored (annotation values); undefined when malformed or zero.
+ */
+export function parsePositiveDuration(text: string): number | undefined {
+  const ms = parseDuration(text.trim());
+  return ms ? ms : undefined;
+}
+
 /** The shortest text that parses back to the same duration ("1h30m", "0s"). */
 export function formatDuration(ms: number): string {
   if (ms <= 0) return "0s";
