@@ -7,10 +7,10 @@ import { z } from "zod";
 /** Prefix of every environment override: redis.url → OUTLIER_DETECTOR_REDIS_URL. */
 export const ENV_PREFIX = "OUTLIER_DETECTOR";
 
-/** "90m", "1h", "2h30m", "45s" → milliseconds. */
+/** "45s", "90m", "1h30m", "2d" (Alertmanager syntax: y w d h m s ms) → milliseconds. */
 const Duration = z.string().transform((text, ctx) => {
   const ms = parsePositiveDuration(text);
-  if (ms === undefined) ctx.addIssue({ code: "custom", message: `not a duration: "${text}" (use h, m, s: 1h30m)` });
+  if (ms === undefined) ctx.addIssue({ code: "custom", message: `not a duration: "${text}" (e.g. 45s, 90m, 1h30m, 2d)` });
   return ms ?? 0;
 });
 

@@ -2,6 +2,8 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { beforeEach, describe, expect, inject, it } from "vitest";
+import { parse as parseYaml, parseAllDocuments } from "yaml";
+import type { ChangeResult } from "../review/changes.ts";
 import { entry, freshPrefix, id, openStore, outlier, seed, type Run } from "../review/test-support.ts";
 
 const redisUrl = () => inject("redisUrl");
@@ -157,6 +159,86 @@ describe("outlier baseline (against a real redis-server)", () => {
     const run = await cli("baseline", "import", "-f", file);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("bad.yaml: document 1 (line 1): state:");
+  });
+
+  describe("--output json|yaml: the changes made, stdout holding only the data", () => {
+    const checkout = { workload: "shop/Deployment/checkout", container: "app" };
+    const asJson = (run: Run): ChangeResult[] => JSON.parse(run.stdout) as ChangeResult[];
+    const asYaml = (run: Run): ChangeResult[] => parseYaml(run.stdout) as ChangeResult[];
+
+    it("review prints each decision with the entry's status before and after", async () => {
+      const flags = await cli("baseline", "review", "shop/checkout", "--approve", "/usr/bin/nc", "--deny", "/usr/bin/curl", "--as", "ana", "--reason", "probe", "-o", "json");
+      expect(flags.code).toBe(0);
+      expect(asJson(flags)).toEqual([
+        { ...checkout, action: "approve", binary: "/usr/bin/nc", before: "pending", after: "approved", actor: "ana", reason: "probe" },
+        { ...checkout, action: "deny", binary: "/usr/bin/curl", before: "pending", after: "denied", actor: "ana", reason: "probe" },
+      ]);
+      expect(flags.stderr).toContain("approved /usr/bin/nc in shop/Deployment/checkout container app");
+      await seed(redisUrl(), prefix, [{ id: id("cart"), entries: [entry("/bin/sh"), entry("/usr/bin/jq", "pending", { pendingReason: "single-replica" })] }]);
+      const all = await cli("baseline", "review", "shop/cart", "--approve-all-pending", "--as", "bo", "-o", "yaml");
+      expect(asYaml(all)).toEqual([{ workload: "shop/Deployment/cart", container: "app", action: "approve", binary: "/usr/bin/jq", before: "pending", after: "approved", actor: "bo" }]);
+      const again = await cli("baseline", "review", "shop/cart", "--approve-all-pending", "-o", "yaml");
+      expect(asYaml(again)).toEqual([]);
+      expect(again.stderr).toContain("nothing pending in shop/Deployment/cart");
+    });
+
+    it("lock lists only the baselines it locked; the confirmation list goes to stderr", async () => {
+      const bulk = await cli("baseline", "lock", "-l", "team=pay,app!=cart", "--yes", "--as", "ops", "-o", "json");
+      expect(bulk.code).toBe(0);
+      expect(asJson(bulk)).toEqual([{ workload: "shop/Deployment/checkout", container: "sidecar", action: "lock", before: "learning", after: "locked", actor: "ops" }]);
+      expect(bulk.stderr).toContain("lock 2 baseline(s):");
+      expect(bulk.stderr).toContain("shop/Deployment/checkout [app]: already locked");
+      const one = await cli("baseline", "lock", "bank/ledger", "--as", "ops", "--reason", "audit", "-o", "yaml");
+      expect(asYaml(one)).toEqual([{ workload: "bank/Deployment/ledger", container: "app", action: "lock", before: "learning", after: "locked", actor: "ops", reason: "audit" }]);
+    });
+
+    it("unlock and reset print the state before and after", async () => {
+      const unlocked = await cli("baseline", "unlock", "shop/checkout", "--as", "ana", "-o", "json");
+      expect(asJson(unlocked)).toEqual([{ ...checkout, action: "unlock", before: "locked", after: "learning", actor: "ana" }]);
+      await cli("baseline", "lock", "-n", "shop", "--yes");
+      const bulk = await cli("baseline", "unlock", "-n", "shop", "--yes", "--as", "ana", "-o", "yaml");
+      expect(asYaml(bulk).map((r) => `${r.workload} ${r.container} ${r.before}→${r.after}`).sort()).toEqual([
+        "shop/Deployment/cart app locked→learning",
+        "shop/Deployment/checkout app locked→learning",
+        "shop/Deployment/checkout sidecar locked→learning",
+      ]);
+      await cli("baseline", "lock", "shop/checkout", "-c", "app");
+      const reset = await cli("baseline", "reset", "shop/checkout", "-c", "app", "--yes", "--as", "ana", "--reason", "new app", "-o", "json");
+      expect(asJson(reset)).toEqual([{ ...checkout, action: "reset", before: "locked", after: "learning", actor: "ana", reason: "new app" }]);
+      expect(reset.stderr).toContain("reset 1 baseline(s):");
+      const again = await cli("baseline", "reset", "shop/cart", "--yes", "--as", "ana", "-o", "yaml");
+      expect(asYaml(again)).toEqual([{ workload: "shop/Deployment/cart", container: "app", action: "reset", before: "learning", after: "learning", actor: "ana" }]);
+      const store = await openStore(redisUrl(), prefix);
+      expect((await store.load(id("checkout")))?.entries.size).toBe(0);
+      await store.close();
+    });
+
+    it("remove-entry prints each removed entry with its last status", async () => {
+      const json = await cli("baseline", "remove-entry", "shop/checkout", "/usr/bin/curl", "/bin/sh", "--as", "ana", "-o", "json");
+      expect(asJson(json)).toEqual([
+        { ...checkout, action: "remove-entry", binary: "/usr/bin/curl", before: "pending", after: null, actor: "ana" },
+        { ...checkout, action: "remove-entry", binary: "/bin/sh", before: "learned", after: null, actor: "ana" },
+      ]);
+      expect(json.stderr).toContain("removed /usr/bin/curl from shop/Deployment/checkout [app]");
+      const yaml = await cli("baseline", "remove-entry", "shop/checkout", "/envoy", "--as", "ana", "-o", "yaml");
+      expect(asYaml(yaml)).toEqual([{ workload: "shop/Deployment/checkout", container: "sidecar", action: "remove-entry", binary: "/envoy", before: "learned", after: null, actor: "ana" }]);
+      const store = await openStore(redisUrl(), prefix);
+      expect([...(await store.load(id("checkout")))!.entries.keys()]).toEqual(["/usr/bin/nc"]);
+      await store.close();
+    });
+
+    it("export -o yaml is the default output byte for byte; -o json the same documents as an array", async () => {
+      const plain = await cli("baseline", "export");
+      const yaml = await cli("baseline", "export", "-o", "yaml");
+      expect(yaml.stdout).toBe(plain.stdout);
+      const json = await cli("baseline", "export", "-o", "json");
+      expect(json.code).toBe(0);
+      const docs = JSON.parse(json.stdout) as { workload: { name: string; container: string }; state: string }[];
+      expect(docs).toEqual(parseAllDocuments(plain.stdout).map((d) => d.toJS() as unknown));
+      expect(docs.map((d) => `${d.workload.name}/${d.workload.container} ${d.state}`)).toEqual(["ledger/app learning", "cart/app learning", "checkout/app locked", "checkout/sidecar learning"]);
+      expect(json.stderr).toContain("exported 4 baseline(s)");
+      expect((await cli("baseline", "export", "-o", "table")).code).toBe(2);
+    });
   });
 
   it("suggests the closest names for an unknown workload", async () => {

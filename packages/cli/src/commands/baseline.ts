@@ -16,6 +16,14 @@ type Options = StoreOptions & SelectOptions & { output: OutputFormat; as?: strin
 
 const WORKLOAD = "NAMESPACE/KIND/NAME, or NAMESPACE/NAME when the kind is unambiguous";
 
+const CHANGES_OUTPUT = `
+--output table (default) prints one line per change as it is made. --output json|yaml
+prints, at the end, the changes made as a list of { workload, container, action,
+binary (entry actions), before, after, actor, reason }: before/after are the entry's
+status (null when not stored) or, for lock/unlock/reset, the baseline's state. Lines
+for people, confirmation prompts and the interactive review then go to stderr, so
+that stdout holds only the data.`;
+
 const EXIT_CODES = `
 Exit codes: 0 done, 1 unknown workload or entry / invalid file, 2 usage error,
 Redis unreachable, or a confirmation needed without a terminal (pass --yes)`;
@@ -42,12 +50,14 @@ or seen on one replica only) with its evidence and waits for a key:
   a approve (part of the baseline)   d deny (alert every time it runs)
   s skip (decide later)              q quit
 Without a terminal, decide with --approve, --deny or --approve-all-pending.
+${CHANGES_OUTPUT}
 ${EXIT_CODES}
 
 Examples:
   $ outlier baseline review shop/Deployment/checkout
   $ outlier baseline review shop/checkout -c app --approve /usr/bin/nc /bin/sleep --deny /usr/bin/curl
   $ outlier baseline review shop/checkout --approve-all-pending --as ana --reason "release 1.4"
+  $ outlier baseline review shop/checkout -o json > decisions.json   # keys on the terminal, decisions in the file
 `;
 
 const STATE_HELP: Record<StateAction, string> = {
@@ -56,15 +66,28 @@ const STATE_HELP: Record<StateAction, string> = {
   reset: "Reset: forget every entry and learn from scratch. Always asks for confirmation.",
 };
 
+const REMOVE_ENTRY_HELP = `
+The entries are deleted from every selected container that has them; an executable
+no container has fails the command (exit 1) before anything is written.
+${CHANGES_OUTPUT}
+${EXIT_CODES}
+
+Examples:
+  $ outlier baseline remove-entry shop/checkout /usr/bin/curl --reason "removed from the image"
+  $ outlier baseline remove-entry shop/checkout -c app /usr/bin/nc /bin/nc -o yaml
+`;
+
 const EXPORT_HELP = `
 Prints one YAML document per baseline (all baselines unless a workload, -n or -l
-selects), sorted, so that a Git diff shows exactly what changed. Exported: the
-workload, the state, and per executable its status and evidence (parents, sample
-arguments, users). Not exported, because they change constantly: counts, first/last
-seen, replica names, image digests and lock times.
+selects), sorted, so that a Git diff shows exactly what changed. --output json prints
+the same documents, in the same order, as one JSON array. Exported: the workload,
+the state, and per executable its status and evidence (parents, sample arguments,
+users). Not exported, because they change constantly: counts, first/last seen,
+replica names, image digests and lock times.
 
-Example:
+Examples:
   $ outlier baseline export -n shop > shop-baselines.yaml
+  $ outlier baseline export shop/checkout -o json | jq '.[].entries[] | select(.status == "pending")'
 `;
 
 const IMPORT_HELP = `
@@ -100,7 +123,7 @@ export function baselineCommand(): Command {
     bulk(changing(action, STATE_HELP[action].split(":")[0]! + " baselines: one workload, or in bulk with -n / -l"))
       .argument("[workload]", WORKLOAD)
       .option("-y, --yes", "do not ask for confirmation")
-      .addHelpText("after", `\n${STATE_HELP[action]}\nA bulk change (-n / -l) asks for confirmation unless --yes.\n${EXIT_CODES}\n\nExamples:\n  $ outlier baseline ${action} shop/Deployment/checkout\n  $ outlier baseline ${action} -l team=payments --yes --reason "quarterly review"\n`)
+      .addHelpText("after", stateHelp(action))
       .action((target: string | undefined, o: Options) =>
         withIo(`baseline ${action}`, o, (stores, io) => runStateChange(stores, action, target, o, author(o), io)),
       ),
@@ -108,6 +131,7 @@ export function baselineCommand(): Command {
   const removeEntry = changing("remove-entry", "Forget executables, so that their next run is judged afresh")
     .argument("<workload>", WORKLOAD)
     .argument("<binaries...>", "executables to forget")
+    .addHelpText("after", REMOVE_ENTRY_HELP)
     .action((target: string, binaries: string[], o: Options) =>
       withIo("baseline remove-entry", o, (stores, io) => runRemoveEntry(stores, target, binaries, o, author(o), io)),
     );
@@ -115,16 +139,16 @@ export function baselineCommand(): Command {
     .argument("<workload>", WORKLOAD)
     .option("--limit <n>", "latest records per container", (v) => Number.parseInt(v, 10), 100)
     .action((target: string, o: Options & { limit: number }) => withIo("baseline history", o, (stores, io) => runHistory(stores, target, o, io)));
-  const exporter = bulk(addStoreOptions(new Command("export").description("Print baselines as YAML, one document per baseline")))
+  const exporter = bulk(addStoreOptions(new Command("export").description("Print baselines as YAML, one document per baseline (or as JSON)")))
     .option("-c, --container <name>", "only this container")
     .option("--cluster <name>", "only this cluster")
+    .addOption(outputOption(["yaml", "json"]))
     .argument("[workload]", WORKLOAD)
     .addHelpText("after", EXPORT_HELP)
     .action((target: string | undefined, o: Options) => withIo("baseline export", o, (stores, io) => runExport(stores, target, o, io)));
   const importer = changing("import", "Make stored baselines match a YAML file, showing the diff")
     .requiredOption("-f, --file <file>", "YAML file from `baseline export`")
     .option("--dry-run", "show the diff, write nothing")
-    .addOption(outputOption())
     .addHelpText("after", IMPORT_HELP)
     .action((o: Options & { file: string; dryRun?: boolean }) => withIo("baseline import", o, (stores, io) => runImport(stores, o, author(o), io)));
   for (const sub of [show, review, ...states, removeEntry, history, exporter, importer]) {
@@ -148,7 +172,23 @@ function changing(name: string, description: string): Command {
     .option("-c, --container <name>", "only this container")
     .option("--cluster <name>", "the cluster, when a name exists in several")
     .option("--as <name>", "who makes the change, for the review log (default: the OS user)")
-    .option("--reason <text>", "why, for the review log");
+    .option("--reason <text>", "why, for the review log")
+    .addOption(outputOption());
+}
+
+function stateHelp(action: StateAction): string {
+  const unchanged = { lock: "\nA baseline already locked is not a change: not listed by --output json|yaml.", unlock: "\nA baseline already learning is not a change: not listed by --output json|yaml.", reset: "" }[action];
+  return `
+${STATE_HELP[action]}
+A bulk change (-n / -l) asks for confirmation unless --yes.${unchanged}
+${CHANGES_OUTPUT}
+${EXIT_CODES}
+
+Examples:
+  $ outlier baseline ${action} shop/Deployment/checkout
+  $ outlier baseline ${action} -l team=payments --yes --reason "quarterly review"
+  $ outlier baseline ${action} -n shop --yes -o json
+`;
 }
 
 function bulk(command: Command): Command {

@@ -52,11 +52,15 @@ export function toEntryDoc(entry: Pick<BaselineEntry, "binary" | "status" | "pen
   return { binary: entry.binary, status: entry.status, ...reason, parents: sorted(entry.parents), sampleArgs: sorted(entry.sampleArgs), users: sorted(entry.users) };
 }
 
+/** Every baseline as a document, in baseline-key order. */
+export function exportDocuments(baselines: readonly StoredBaseline[]): BaselineDoc[] {
+  return [...baselines].sort((a, b) => compare(baselineKeyOf(a.baseline.id), baselineKeyOf(b.baseline.id))).map(toDocument);
+}
+
 /** Every baseline as one YAML document, in baseline-key order. */
 export function exportYaml(baselines: readonly StoredBaseline[]): string {
-  return [...baselines]
-    .sort((a, b) => compare(baselineKeyOf(a.baseline.id), baselineKeyOf(b.baseline.id)))
-    .map((b) => `---\n${stringify(toDocument(b), { lineWidth: 0 })}`)
+  return exportDocuments(baselines)
+    .map((doc) => `---\n${stringify(doc, { lineWidth: 0 })}`)
     .join("");
 }
 

@@ -1,6 +1,8 @@
-import { applyDecision, DEFAULT_POLICY, lock, reset, unlock, type Baseline, type BaselineId, type Decision } from "@outlier/baseline";
+import { applyDecision, DEFAULT_POLICY, lock, reset, unlock, type Baseline, type BaselineEntry, type BaselineId, type Decision } from "@outlier/baseline";
 import type { BaselineStore, BaselineWrite, StoredBaseline } from "@outlier/store";
-import { wallClock } from "./output.ts";
+import type { CliIo } from "./io.ts";
+import { render, wallClock, type OutputFormat } from "./output.ts";
+import { workloadName } from "./select.ts";
 
 /** What a person changed on one baseline: the write and the review records that explain it. */
 export interface Change {
@@ -26,6 +28,43 @@ export async function commit(store: BaselineStore, author: Author, change: Chang
     await store.appendReview(id, author.reason ? { ...entry, reason: author.reason } : entry);
   }
   await store.publishChange(id);
+}
+
+/**
+ * One change as `--output json|yaml` prints it, the same shape from review, lock,
+ * unlock, reset and remove-entry: one per review-log record. `before`/`after` are the
+ * entry's status for an entry action (null: not stored), else the baseline's state.
+ */
+export interface ChangeResult {
+  workload: string;
+  container: string;
+  action: string;
+  binary?: string;
+  before: string | null;
+  after: string | null;
+  actor: string;
+  reason?: string;
+}
+
+/** What `change` does to `previous` (its entries are needed for entry actions only). */
+export function changeResults(previous: { baseline: Baseline; entries?: ReadonlyMap<string, BaselineEntry> }, change: Change, author: Author): ChangeResult[] {
+  const { id, state } = previous.baseline;
+  const after = change.write.baseline?.state ?? state;
+  return change.records.map(({ action, binary }) => {
+    const result: ChangeResult = { workload: workloadName(id), container: id.container, action, before: state, after, actor: author.actor };
+    if (binary) {
+      result.binary = binary;
+      result.before = previous.entries?.get(binary)?.status ?? null;
+      result.after = change.write.upsert?.find((e) => e.binary === binary)?.status ?? null;
+    }
+    if (author.reason) result.reason = author.reason;
+    return result;
+  });
+}
+
+/** The changes as JSON or YAML on stdout; for `table` nothing more: people read them line by line as they happened. */
+export function writeResults(io: CliIo, format: OutputFormat, results: ChangeResult[]): void {
+  if (format !== "table") io.stdout.write(render(format, results, () => ""));
 }
 
 const ACTIONS: Record<Decision, string> = { approve: "approve", deny: "deny", remove: "remove-entry" };

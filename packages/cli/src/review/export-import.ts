@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { StoredBaseline } from "@outlier/store";
-import { docId, exportYaml, parseBaselineYaml } from "./baseline-yaml.ts";
+import { docId, exportDocuments, exportYaml, parseBaselineYaml } from "./baseline-yaml.ts";
 import { commit, type Author } from "./changes.ts";
 import type { Stores } from "./connection.ts";
 import { CliError, EXIT } from "./errors.ts";
@@ -10,13 +10,16 @@ import type { CliIo } from "./io.ts";
 import { render, wallClock, type OutputFormat } from "./output.ts";
 import { resolveSelection, type SelectOptions } from "./select.ts";
 
-/** `baseline export`: the selected baselines (all by default) as YAML documents on stdout. */
-export async function runExport(stores: Stores, target: string | undefined, options: SelectOptions, io: CliIo): Promise<number> {
+/**
+ * `baseline export`: the selected baselines (all by default) on stdout, as YAML
+ * documents, or with `--output json` the same documents as one JSON array.
+ */
+export async function runExport(stores: Stores, target: string | undefined, options: SelectOptions & { output: OutputFormat }, io: CliIo): Promise<number> {
   const any = target || options.namespace || options.selector;
   const baselines = any ? (await resolveSelection(stores, target, options, false)).baselines : await stores.baselines.list();
   const loaded = await Promise.all(baselines.map((b) => stores.baselines.load(b.id)));
   const stored = loaded.filter((s): s is StoredBaseline => s !== undefined);
-  io.stdout.write(exportYaml(stored));
+  io.stdout.write(options.output === "json" ? render("json", exportDocuments(stored), () => "") : exportYaml(stored));
   io.stderr.write(`exported ${stored.length} baseline(s)\n`);
   return 0;
 }

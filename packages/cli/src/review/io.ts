@@ -1,4 +1,5 @@
 import type { Readable, Writable } from "node:stream";
+import type { OutputFormat } from "./output.ts";
 
 /** Where a command reads and writes; the real process streams outside tests. */
 export interface CliIo {
@@ -14,4 +15,12 @@ export function processIo(): CliIo {
 /** Both ends on a terminal: prompts and colour make sense. */
 export function isInteractive(io: CliIo): boolean {
   return io.stdin.isTTY === true && io.stdout.isTTY === true;
+}
+
+/**
+ * Where people read progress and answer prompts: stdout, or stderr when stdout
+ * carries JSON or YAML for a script (`-o json > decisions.json` still prompts).
+ */
+export function peopleIo(io: CliIo, format: OutputFormat): CliIo {
+  return format === "table" ? io : { ...io, stdout: io.stderr };
 }

@@ -6,8 +6,9 @@ import { timeFromMillis } from "@outlier/contracts";
 
 export type OutputFormat = "table" | "json" | "yaml";
 
-export function outputOption(): Option {
-  return new Option("-o, --output <format>", "output format").choices(["table", "json", "yaml"]).default("table");
+/** `-o, --output`: the first of `formats` is the default. */
+export function outputOption(formats: readonly OutputFormat[] = ["table", "json", "yaml"]): Option {
+  return new Option("-o, --output <format>", "output format").choices(formats).default(formats[0]);
 }
 
 /** The data as JSON or YAML, or the table the caller draws for people. */

@@ -1,11 +1,11 @@
 import pc from "picocolors";
 import type { BaselineEntry, Decision } from "@outlier/baseline";
 import type { StoredBaseline } from "@outlier/store";
-import { commit, decide, type Author } from "./changes.ts";
+import { changeResults, commit, decide, writeResults, type Author, type ChangeResult } from "./changes.ts";
 import type { Stores } from "./connection.ts";
 import { CliError, EXIT } from "./errors.ts";
-import { isInteractive, type CliIo } from "./io.ts";
-import { shortTime } from "./output.ts";
+import { isInteractive, peopleIo, type CliIo } from "./io.ts";
+import { shortTime, type OutputFormat } from "./output.ts";
 import { readKey } from "./prompt.ts";
 import { loadAll, sortedEntries, statusText } from "./show.ts";
 import { workloadName, type SelectOptions } from "./select.ts";
@@ -14,6 +14,7 @@ export interface ReviewOptions extends SelectOptions {
   approve?: string[];
   deny?: string[];
   approveAllPending?: boolean;
+  output: OutputFormat;
 }
 
 const PENDING_REASONS: Record<string, string> = {
@@ -22,18 +23,25 @@ const PENDING_REASONS: Record<string, string> = {
   "after-lock": "seen after the baseline was locked (unexpected)",
 };
 
-/** `baseline review`: decisions from the flags, else one pending entry at a time on the terminal. */
+/**
+ * `baseline review`: decisions from the flags, else one pending entry at a time on the
+ * terminal. With `--output json|yaml`, the terminal UI and progress lines go to stderr
+ * and the decisions made are printed on stdout at the end.
+ */
 export async function runReview(stores: Stores, target: string, options: ReviewOptions, author: Author, io: CliIo): Promise<number> {
+  const people = peopleIo(io, options.output);
   const stored = await loadAll(stores, target, options);
   const flagged = Boolean(options.approve?.length || options.deny?.length || options.approveAllPending);
-  if (flagged) return decideFromFlags(stores, stored, options, author, io);
-  if (!isInteractive(io)) {
+  if (!flagged && !isInteractive(people)) {
     throw new CliError("not a terminal: decide with --approve BINARY..., --deny BINARY... or --approve-all-pending", EXIT.usage);
   }
-  return reviewInteractively(stores, stored, author, io);
+  const results = flagged ? await decideFromFlags(stores, stored, options, author, people) : await reviewInteractively(stores, stored, author, people);
+  writeResults(io, options.output, results);
+  return 0;
 }
 
-async function decideFromFlags(stores: Stores, stored: StoredBaseline[], options: ReviewOptions, author: Author, io: CliIo): Promise<number> {
+/** The decisions the flags ask for; `io` is where people read progress. */
+async function decideFromFlags(stores: Stores, stored: StoredBaseline[], options: ReviewOptions, author: Author, io: CliIo): Promise<ChangeResult[]> {
   const wanted: [Decision, string[]][] = [
     ["approve", options.approve ?? []],
     ["deny", options.deny ?? []],
@@ -41,26 +49,29 @@ async function decideFromFlags(stores: Stores, stored: StoredBaseline[], options
   const known = new Set(stored.flatMap((s) => [...s.entries.keys()]));
   const unknown = wanted.flatMap(([, binaries]) => binaries).filter((b) => !known.has(b));
   if (unknown.length > 0) throw new CliError(`no entry ${unknown.join(", ")} in ${target(stored)}; see \`outlier baseline show\``);
-  let decided = 0;
+  const results: ChangeResult[] = [];
   for (const s of stored) {
     const pending = options.approveAllPending ? sortedEntries(s).filter((e) => e.status === "pending").map((e) => e.binary) : [];
     for (const [decision, list] of wanted) {
       const binaries = [...new Set(decision === "approve" ? [...list, ...pending] : list)].filter((b) => s.entries.has(b));
       if (binaries.length === 0) continue;
-      await commit(stores.baselines, author, decide(s, binaries, decision));
+      const change = decide(s, binaries, decision);
+      await commit(stores.baselines, author, change);
+      results.push(...changeResults(s, change, author));
       for (const b of binaries) io.stdout.write(`${decision === "approve" ? "approved" : "denied"} ${b} in ${where(s)}\n`);
-      decided += binaries.length;
     }
   }
-  if (decided === 0) io.stdout.write(`nothing pending in ${target(stored)}\n`);
-  return 0;
+  if (results.length === 0) io.stdout.write(`nothing pending in ${target(stored)}\n`);
+  return results;
 }
 
-async function reviewInteractively(stores: Stores, stored: StoredBaseline[], author: Author, io: CliIo): Promise<number> {
+/** One pending entry at a time on the terminal `io`; returns the decisions made (skips are not). */
+async function reviewInteractively(stores: Stores, stored: StoredBaseline[], author: Author, io: CliIo): Promise<ChangeResult[]> {
+  const results: ChangeResult[] = [];
   const queue = stored.flatMap((s) => sortedEntries(s).filter((e) => e.status === "pending").map((entry) => ({ s, entry })));
   if (queue.length === 0) {
     io.stdout.write(`nothing pending in ${target(stored)}\n`);
-    return 0;
+    return results;
   }
   const tally = { approved: 0, denied: 0, skipped: 0 };
   for (const [i, { s, entry }] of queue.entries()) {
@@ -84,12 +95,14 @@ async function reviewInteractively(stores: Stores, stored: StoredBaseline[], aut
       tally.skipped++;
       continue;
     }
-    await commit(stores.baselines, author, decide(fresh, [entry.binary], decision));
+    const change = decide(fresh, [entry.binary], decision);
+    await commit(stores.baselines, author, change);
+    results.push(...changeResults(fresh, change, author));
     io.stdout.write(`${decision === "approve" ? pc.green("approved") : pc.red("denied")}\n\n`);
     tally[decision === "approve" ? "approved" : "denied"]++;
   }
   io.stdout.write(`approved ${tally.approved}, denied ${tally.denied}, skipped ${tally.skipped}\n`);
-  return 0;
+  return results;
 }
 
 function evidence(entry: BaselineEntry, title: string): string {

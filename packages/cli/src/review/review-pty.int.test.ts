@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import type { ChangeResult } from "./changes.ts";
 import { entry, freshPrefix, id, openStore, plain, repoRoot, seed } from "./test-support.ts";
 
 const PROMPT = "[q]uit > ";
@@ -70,5 +72,31 @@ describe("outlier baseline review on a terminal", () => {
       ["ana", "deny", "/usr/bin/nc", "triage"],
     ]);
     await store.close();
+  });
+
+  it("with --output json|yaml keeps the terminal UI and prints the decisions made at the end", async () => {
+    const redisUrl = inject("redisUrl");
+    const main = path.join(repoRoot, "packages/cli/src/main.ts");
+    const summary = "approved 1, denied 1, skipped 1\r\n";
+    for (const format of ["json", "yaml"]) {
+      const prefix = freshPrefix();
+      const pending = (binary: string) => entry(binary, "pending", { pendingReason: "after-lock" });
+      await seed(redisUrl, prefix, [{ id: id("checkout"), locked: true, entries: [entry("/bin/sh"), pending("/usr/bin/curl"), pending("/usr/bin/nc"), pending("/usr/bin/wget")] }]);
+      const term = onTerminal(`${process.execPath} ${main} baseline review shop/checkout --as ana -o ${format} --redis ${redisUrl} --prefix ${prefix}`);
+      await term.press("d", 1); // deny /usr/bin/curl
+      await term.press("s", 2); // skip /usr/bin/nc: not a decision, not printed
+      await term.press("a", 3); // approve /usr/bin/wget
+      expect(await term.exited).toBe(0);
+      const screen = term.screen();
+      expect(screen).toContain("[2/3] shop/Deployment/checkout container app\r\n  /usr/bin/nc  pending (after-lock)");
+      expect(screen).toContain(summary);
+      const printed = screen.slice(screen.indexOf(summary) + summary.length).replaceAll("\r\n", "\n");
+      const decisions = (format === "json" ? JSON.parse(printed) : parseYaml(printed)) as ChangeResult[];
+      const checkout = { workload: "shop/Deployment/checkout", container: "app", actor: "ana", before: "pending" };
+      expect(decisions).toEqual([
+        { ...checkout, action: "deny", binary: "/usr/bin/curl", after: "denied" },
+        { ...checkout, action: "approve", binary: "/usr/bin/wget", after: "approved" },
+      ]);
+    }
   });
 });

@@ -1,9 +1,9 @@
 import type { StoredBaseline } from "@outlier/store";
-import { changeState, commit, decide, type Author, type StateAction } from "./changes.ts";
+import { changeResults, changeState, commit, decide, writeResults, type Author, type ChangeResult, type StateAction } from "./changes.ts";
 import type { Stores } from "./connection.ts";
 import { CliError } from "./errors.ts";
-import type { CliIo } from "./io.ts";
-import { wallClock } from "./output.ts";
+import { peopleIo, type CliIo } from "./io.ts";
+import { wallClock, type OutputFormat } from "./output.ts";
 import { confirm } from "./prompt.ts";
 import { loadAll } from "./show.ts";
 import { resolveSelection, workloadName, type SelectOptions } from "./select.ts";
@@ -13,22 +13,26 @@ const ALREADY: Record<StateAction, string> = { lock: "already locked", unlock: "
 
 /**
  * `baseline lock|unlock|reset`, on one workload or in bulk (-n / -l). A bulk change,
- * and every reset, asks for confirmation first; `--yes` answers it.
+ * and every reset, asks for confirmation first; `--yes` answers it. With `--output
+ * json|yaml`, prints the changes made (a baseline already in that state is not one).
  */
 export async function runStateChange(
   stores: Stores,
   action: StateAction,
   target: string | undefined,
-  options: SelectOptions & { yes?: boolean },
+  options: SelectOptions & { yes?: boolean; output: OutputFormat },
   author: Author,
   io: CliIo,
 ): Promise<number> {
+  const people = peopleIo(io, options.output);
   const { baselines, bulk } = await resolveSelection(stores, target, options, true);
+  const results: ChangeResult[] = [];
   if (bulk || action === "reset") {
     const names = baselines.map((b) => `  ${workloadName(b.id)} [${b.id.container}]`).join("\n");
-    io.stdout.write(`${action} ${baselines.length} baseline(s):\n${names}\n`);
-    if (!(await confirm(io, `${action} ${baselines.length} baseline(s)?`, options.yes === true))) {
-      io.stdout.write("nothing changed\n");
+    people.stdout.write(`${action} ${baselines.length} baseline(s):\n${names}\n`);
+    if (!(await confirm(people, `${action} ${baselines.length} baseline(s)?`, options.yes === true))) {
+      people.stdout.write("nothing changed\n");
+      writeResults(io, options.output, results);
       return 0;
     }
   }
@@ -37,26 +41,40 @@ export async function runStateChange(
     const change = changeState(baseline, action, time);
     const name = `${workloadName(baseline.id)} [${baseline.id.container}]`;
     if (!change) {
-      io.stdout.write(`${name}: ${ALREADY[action]}\n`);
+      people.stdout.write(`${name}: ${ALREADY[action]}\n`);
       continue;
     }
     await commit(stores.baselines, author, change);
-    io.stdout.write(`${name}: ${DONE[action]}\n`);
+    results.push(...changeResults({ baseline }, change, author));
+    people.stdout.write(`${name}: ${DONE[action]}\n`);
   }
+  writeResults(io, options.output, results);
   return 0;
 }
 
 /** `baseline remove-entry`: forgets executables, so their next run is judged afresh. */
-export async function runRemoveEntry(stores: Stores, target: string, binaries: string[], options: SelectOptions, author: Author, io: CliIo): Promise<number> {
+export async function runRemoveEntry(
+  stores: Stores,
+  target: string,
+  binaries: string[],
+  options: SelectOptions & { output: OutputFormat },
+  author: Author,
+  io: CliIo,
+): Promise<number> {
+  const people = peopleIo(io, options.output);
   const stored = await loadAll(stores, target, options);
   const missing = binaries.filter((b) => !stored.some((s) => s.entries.has(b)));
   if (missing.length > 0) throw new CliError(`no entry ${missing.join(", ")} in ${target}`);
+  const results: ChangeResult[] = [];
   for (const s of stored) {
     const present = binaries.filter((b) => s.entries.has(b));
     if (present.length === 0) continue;
-    await commit(stores.baselines, author, decide(s, present, "remove"));
-    for (const b of present) io.stdout.write(`removed ${b} from ${where(s)}\n`);
+    const change = decide(s, present, "remove");
+    await commit(stores.baselines, author, change);
+    results.push(...changeResults(s, change, author));
+    for (const b of present) people.stdout.write(`removed ${b} from ${where(s)}\n`);
   }
+  writeResults(io, options.output, results);
   return 0;
 }
 
