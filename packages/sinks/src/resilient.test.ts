@@ -76,11 +76,26 @@ describe("resilient", () => {
     expect(letters).toHaveLength(3);
   });
 
+  it("waits out 429s beyond maxAttempts, within maxRateLimitedMs, then dead-letters", async () => {
+    const limited = () => new DeliveryError("rate_limited", "HTTP 429", { retryable: true, retryAfterMs: 20 });
+    const patient = scriptedSink([limited(), limited(), limited(), limited(), undefined]);
+    const first = deadLetters();
+    await resilient(patient, { ...first.options, maxAttempts: 2, maxRateLimitedMs: 5_000 }).deliver(delivery());
+    expect(patient.calls).toHaveLength(5);
+    expect(first.letters).toEqual([]);
+
+    const endless = scriptedSink(Array.from({ length: 100 }, limited));
+    const second = deadLetters();
+    await resilient(endless, { ...second.options, maxAttempts: 2, maxRateLimitedMs: 100 }).deliver(delivery());
+    expect(endless.calls.length).toBeLessThan(10);
+    expect(second.letters.map((l) => l.failure.reason)).toEqual(["rate_limited"]);
+  });
+
   it("does not open the circuit on 429s: the service is up, only pacing", async () => {
     const limited = () => new DeliveryError("rate_limited", "HTTP 429", { retryable: true, retryAfterMs: 1 });
     const sink = scriptedSink([limited(), limited(), limited()]);
     const { letters, options } = deadLetters();
-    const wrapped = resilient(sink, { ...options, maxAttempts: 1, breakerFailures: 2, halfOpenAfterMs: 60_000 });
+    const wrapped = resilient(sink, { ...options, maxAttempts: 1, maxRateLimitedMs: 0, breakerFailures: 2, halfOpenAfterMs: 60_000 });
     for (let i = 0; i < 4; i++) await wrapped.deliver(delivery());
     expect(sink.calls).toHaveLength(4);
     expect(letters.map((l) => l.failure.reason)).toEqual(["rate_limited", "rate_limited", "rate_limited"]);

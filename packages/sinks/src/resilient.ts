@@ -29,8 +29,14 @@ export interface ResilienceOptions {
   onOutcome?: (sink: string, outcome: DeliveryOutcome, reason?: DeliveryReason) => void;
   /** Time limit of one attempt. */
   timeoutMs?: number;
-  /** Attempts in all, the first included. */
+  /** Attempts in all, the first included; answers of 429 (rate limited) do not count. */
   maxAttempts?: number;
+  /**
+   * How long one delivery may keep waiting out 429s. A rate-limited service is up and
+   * says when to come back, so its answers do not use up `maxAttempts`: a long 429 storm
+   * is waited out instead of dead-lettering what would have gone through.
+   */
+  maxRateLimitedMs?: number;
   /** Backoff before the first retry; doubles each retry up to maxDelayMs, with jitter. */
   initialDelayMs?: number;
   maxDelayMs?: number;
@@ -46,6 +52,7 @@ export interface ResilienceOptions {
 const DEFAULTS = {
   timeoutMs: 10_000,
   maxAttempts: 5,
+  maxRateLimitedMs: 10 * 60_000,
   initialDelayMs: 500,
   maxDelayMs: 30_000,
   maxRetryAfterMs: 120_000,
@@ -91,7 +98,7 @@ class ResilientSink implements Sink {
       halfOpenAfter: o.halfOpenAfterMs,
       breaker: new ConsecutiveBreaker(o.breakerFailures),
     });
-    this.#retry = retry(handleWhen((e) => this.#retryable(e)), {
+    this.#retry = retry(handleWhen((e) => this.#retryable(e) && !isRateLimited(e)), {
       maxAttempts: o.maxAttempts - 1,
       backoff: new DelegateBackoff((context: IRetryBackoffContext<unknown>) => this.#delayMs(context)),
     });
@@ -101,21 +108,35 @@ class ResilientSink implements Sink {
   async deliver(delivery: Delivery): Promise<void> {
     let pending = delivery;
     let attempts = 0;
-    try {
-      await this.#retry.execute(async () => {
-        attempts += 1;
-        try {
-          await this.#attempt(pending);
-        } catch (error) {
-          const failure = toDeliveryError(error);
-          if (failure.remaining) pending = failure.remaining;
-          if (this.#retryable(failure) && attempts < this.#options.maxAttempts) this.#retried(failure, attempts);
-          throw failure;
+    const rateLimitedUntil = Date.now() + this.#options.maxRateLimitedMs;
+    for (;;) {
+      let round = 0; // attempts that count towards maxAttempts: a 429 starts a new round
+      try {
+        await this.#retry.execute(async () => {
+          attempts += 1;
+          round += 1;
+          try {
+            await this.#attempt(pending);
+          } catch (error) {
+            const failure = toDeliveryError(error);
+            if (failure.remaining) pending = failure.remaining;
+            if (this.#retryable(failure) && !isRateLimited(failure) && round < this.#options.maxAttempts) this.#retried(failure, attempts);
+            throw failure;
+          }
+        });
+        this.#options.onOutcome?.(this.name, "delivered");
+        return;
+      } catch (error) {
+        const failure = toDeliveryError(error);
+        const waitMs = failure.retryAfterMs ?? this.#options.initialDelayMs;
+        if (isRateLimited(failure) && this.#retryable(failure) && Date.now() + waitMs <= rateLimitedUntil) {
+          this.#retried(failure, attempts);
+          await new Promise((resolve) => setTimeout(resolve, waitMs));
+          continue;
         }
-      });
-      this.#options.onOutcome?.(this.name, "delivered");
-    } catch (error) {
-      await this.#giveUp(pending, toDeliveryError(error), attempts);
+        await this.#giveUp(pending, failure, attempts);
+        return;
+      }
     }
   }
 
@@ -173,6 +194,10 @@ class ResilientSink implements Sink {
 // Every error is a DeliveryError by the time a policy sees it (see #attempt).
 function isRetryable(error: unknown): boolean {
   return error instanceof DeliveryError && error.retryable;
+}
+
+function isRateLimited(error: unknown): boolean {
+  return error instanceof DeliveryError && error.reason === "rate_limited";
 }
 
 function toDeliveryError(error: unknown, timeoutMs?: number): DeliveryError {

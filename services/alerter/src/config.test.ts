@@ -9,7 +9,7 @@ describe("alerter config", () => {
   it("has the documented defaults", () => {
     const config = AlerterConfigSchema.parse({});
     expect(config.kafka).toMatchObject({ groupId: "outlier-alerter", consumers: 3, topics: { findings: "outlier.findings.v1", deadletter: "outlier.deadletter.v1" } });
-    expect(config.delivery.maxAttempts).toBe(10);
+    expect(config.delivery).toMatchObject({ maxAttempts: 5, maxRateLimitedMs: 600_000 });
     expect(config.redis.deliveredTtlSeconds).toBe(604_800);
   });
 

@@ -42,8 +42,10 @@ export const AlerterConfigSchema = z.strictObject({
   delivery: z
     .strictObject({
       timeoutMs: z.number().int().positive().default(10_000),
-      /** Ten: a 429 storm paced by Retry-After 10 s outlasts a minute before a delivery is given up. */
-      maxAttempts: z.number().int().positive().default(10),
+      /** Attempts for failures (5xx, timeouts); 429s do not count, see maxRateLimitedMs. */
+      maxAttempts: z.number().int().positive().default(5),
+      /** How long one delivery waits out a 429 storm (Retry-After honoured) before it is dead-lettered. */
+      maxRateLimitedMs: z.number().int().min(0).default(600_000),
       initialDelayMs: z.number().int().positive().default(500),
       maxDelayMs: z.number().int().positive().default(30_000),
       maxRetryAfterMs: z.number().int().positive().default(120_000),
