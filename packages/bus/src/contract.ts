@@ -146,5 +146,15 @@ export function busContract(name: string, setup: () => BusUnderTest): void {
       expect(handledByA.sort()).toEqual(first.map((r) => r.value).sort());
       expect(seenByB.sort()).toEqual(second.map((r) => r.value).sort());
     });
+
+    it("tells a member when its assignment changes: on joining, and when another member joins", async () => {
+      const topic = await bus.newTopic("contract.assign");
+      const groupId = group();
+      let assignedA = 0;
+      await consumer().run({ topics: [topic], groupId, handle: async () => undefined, onAssigned: () => void assignedA++ });
+      await until("member A assigned", () => assignedA >= 1);
+      await consumer().run({ topics: [topic], groupId, handle: async () => undefined });
+      await until("member A reassigned after B joined", () => assignedA >= 2);
+    });
   });
 }

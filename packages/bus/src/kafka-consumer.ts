@@ -26,7 +26,7 @@ export class KafkaConsumer implements Consumer {
     this.#opts = opts;
   }
 
-  async run({ topics, groupId, handle, fromBeginning = false }: ConsumerRunOptions): Promise<void> {
+  async run({ topics, groupId, handle, fromBeginning = false, onAssigned }: ConsumerRunOptions): Promise<void> {
     if (this.#consumer) throw new Error("KafkaConsumer is already running");
     const heartbeatIntervalMs = this.#opts.heartbeatIntervalMs ?? 3_000;
     const consumer = this.#kafka.consumer({
@@ -37,6 +37,7 @@ export class KafkaConsumer implements Consumer {
       retry: this.#opts.retry ?? { retries: 10, initialRetryTime: 300, maxRetryTime: 30_000 },
     });
     this.#consumer = consumer;
+    if (onAssigned) consumer.on(consumer.events.GROUP_JOIN, () => onAssigned());
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning });
     await consumer.run({

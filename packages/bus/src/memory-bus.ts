@@ -38,6 +38,8 @@ export class MemoryBus {
   /** groupId → "topic/partition" → next offset to deliver. */
   readonly #committed = new Map<string, Map<string, number>>();
   readonly #members = new Map<string, Member[]>();
+  /** Bumped when a group's membership changes (a rebalance). */
+  readonly #generations = new Map<string, number>();
   #nextMemberId = 0;
   /** Bumped on every append and membership change; idle members sleep until it moves. */
   #version = 0;
@@ -68,11 +70,11 @@ export class MemoryBus {
     let running = false;
     let loop: Promise<void> | undefined;
     return {
-      run: async ({ topics, groupId, handle, fromBeginning = false }: ConsumerRunOptions) => {
+      run: async ({ topics, groupId, handle, fromBeginning = false, onAssigned }: ConsumerRunOptions) => {
         if (loop) throw new Error("MemoryBus consumer is already running");
         running = true;
         const memberId = this.#join(groupId, topics, fromBeginning);
-        loop = this.#consume(groupId, memberId, handle, () => running).finally(() => this.#leave(groupId, memberId));
+        loop = this.#consume(groupId, memberId, handle, () => running, onAssigned).finally(() => this.#leave(groupId, memberId));
       },
       stop: async () => {
         running = false;
@@ -94,9 +96,16 @@ export class MemoryBus {
     memberId: number,
     handle: ConsumerRunOptions["handle"],
     running: () => boolean,
+    onAssigned: ConsumerRunOptions["onAssigned"],
   ): Promise<void> {
+    let assignedIn = -1;
     while (running()) {
       const version = this.#version;
+      const generation = this.#generations.get(groupId) ?? 0;
+      if (generation !== assignedIn) {
+        assignedIn = generation;
+        onAssigned?.();
+      }
       let delivered = false;
       for (const { topic, partition } of this.#assignment(groupId, memberId)) {
         if (!running()) return;
@@ -143,13 +152,13 @@ export class MemoryBus {
     }
     const id = this.#nextMemberId++;
     this.#members.set(groupId, [...(this.#members.get(groupId) ?? []), { id, topics }]);
-    this.#changed();
+    this.#rebalanced(groupId);
     return id;
   }
 
   #leave(groupId: string, memberId: number): void {
     this.#members.set(groupId, (this.#members.get(groupId) ?? []).filter((m) => m.id !== memberId));
-    this.#changed();
+    this.#rebalanced(groupId);
   }
 
   #fetch(groupId: string, topic: string, partition: number): InRecord[] {
@@ -161,6 +170,12 @@ export class MemoryBus {
   #commit(groupId: string, memberId: number, at: Assigned, nextOffset: number): void {
     const owns = this.#assignment(groupId, memberId).some((a) => a.topic === at.topic && a.partition === at.partition);
     if (owns) this.#group(groupId).set(`${at.topic}/${at.partition}`, nextOffset);
+  }
+
+  /** A member joined or left: every member's assignment may have changed. */
+  #rebalanced(groupId: string): void {
+    this.#generations.set(groupId, (this.#generations.get(groupId) ?? 0) + 1);
+    this.#changed();
   }
 
   #changed(): void {

@@ -29,6 +29,12 @@ export interface ConsumerRunOptions {
   handle(batch: InRecord[]): Promise<void>;
   /** Where a group with no committed offset starts: the oldest record (true) or only new ones (false, default). */
   fromBeginning?: boolean;
+  /**
+   * Called between batches when this member's share of the partitions is (re)assigned:
+   * once on joining, again after every rebalance. State cached for partitions the member
+   * may have lost, and got back after another member changed them, is stale from here.
+   */
+  onAssigned?(): void;
 }
 
 export interface Consumer {

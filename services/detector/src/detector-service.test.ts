@@ -79,4 +79,17 @@ describe("DetectorService", () => {
     const failed = (await registry.getMetricsAsJSON()).find((m) => m.name === "outlier_detector_batch_failures_total")!.values;
     expect(failed).toEqual([expect.objectContaining({ labels: { stage: "produce" }, value: 1 })]);
   });
+
+  it("starts from the store again after a rebalance, so no baseline cached before it is trusted", async () => {
+    const { bus, service } = setup();
+    stop = () => service.stop();
+    await service.start();
+    await expect.poll(() => service.consuming).toBe(true);
+    const before = service.detector;
+    const other = bus.consumer();
+    await other.run({ topics: [TOPICS.runtime], groupId: "detector", handle: async () => undefined });
+    await expect.poll(() => service.detector !== before).toBe(true);
+    await other.stop();
+  });
 });
+

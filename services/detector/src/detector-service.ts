@@ -64,7 +64,18 @@ export class DetectorService {
     const { consumer, store, topics, groupId, fromBeginning } = this.#deps;
     // A person's decision in the CLI reaches this detector at once.
     this.#unsubscribe = await store.subscribe((key) => this.#detector.invalidate(key));
-    await consumer.run({ topics: [topics.runtime, topics.audit], groupId, fromBeginning, handle: (batch) => this.handle(batch) });
+    await consumer.run({
+      topics: [topics.runtime, topics.audit],
+      groupId,
+      fromBeginning,
+      handle: (batch) => this.handle(batch),
+      // After a rebalance this member may get back workloads another member changed meanwhile:
+      // start from the store again rather than from baselines cached before.
+      onAssigned: () => {
+        this.#detector = this.#deps.newDetector();
+        this.#deps.logger.info("partitions assigned; detector state reloads from the store");
+      },
+    });
     this.#consuming = true;
   }
 
