@@ -2,6 +2,13 @@ import type { SecureContextOptions } from "node:tls";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
+import { z } from "zod";
+
+/** Where a service listens for /healthz, /readyz, /metrics (and its receivers): every service's `http` config. */
+export const HttpListenSchema = z.strictObject({
+  port: z.number().int().min(0).max(65535).default(8080),
+  host: z.string().default("0.0.0.0"),
+});
 
 export interface Readiness {
   ready: boolean;

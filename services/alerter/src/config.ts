@@ -1,6 +1,6 @@
 import { kafkaConnectionSchema } from "@outlier/bus";
 import { TOPICS } from "@outlier/contracts";
-import { loadConfig } from "@outlier/service-kit";
+import { HttpListenSchema, loadConfig } from "@outlier/service-kit";
 import { RedisConnectionSchema } from "@outlier/store";
 import { z } from "zod";
 
@@ -60,12 +60,7 @@ export const AlerterConfigSchema = z.strictObject({
       maxGroups: z.number().int().positive().default(10_000),
     })
     .prefault({}),
-  http: z
-    .strictObject({
-      port: z.number().int().min(0).max(65535).default(8080),
-      host: z.string().default("0.0.0.0"),
-    })
-    .prefault({}),
+  http: HttpListenSchema.prefault({}),
 });
 
 export type AlerterConfig = z.infer<typeof AlerterConfigSchema>;

@@ -1,6 +1,6 @@
 import { kafkaConnectionSchema } from "@outlier/bus";
 import { TOPICS } from "@outlier/contracts";
-import { loadConfig } from "@outlier/service-kit";
+import { HttpListenSchema, loadConfig } from "@outlier/service-kit";
 import { z } from "zod";
 
 /** Prefix of every environment override: sources.falcoHttp.token → OUTLIER_COLLECTOR_SOURCES_FALCO_HTTP_TOKEN. */
@@ -75,21 +75,17 @@ export const CollectorConfigSchema = z
         maxBuffered: z.number().int().positive().default(10_000),
       })
       .prefault({}),
-    http: z
-      .strictObject({
-        port: z.number().int().min(0).max(65535).default(8080),
-        host: z.string().default("0.0.0.0"),
-        /** Serve HTTPS (needed for client-certificate auth of the audit webhook). */
-        tls: z
-          .strictObject({
-            certFile: z.string().min(1),
-            keyFile: z.string().min(1),
-            /** CA that signs accepted client certificates; a client without one is still served (probes, /metrics). */
-            clientCaFile: z.string().min(1).optional(),
-          })
-          .optional(),
-      })
-      .prefault({}),
+    http: HttpListenSchema.extend({
+      /** Serve HTTPS (needed for client-certificate auth of the audit webhook). */
+      tls: z
+        .strictObject({
+          certFile: z.string().min(1),
+          keyFile: z.string().min(1),
+          /** CA that signs accepted client certificates; a client without one is still served (probes, /metrics). */
+          clientCaFile: z.string().min(1).optional(),
+        })
+        .optional(),
+    }).prefault({}),
     sources: z
       .strictObject({
         tetragonFile: FileSourceSchema.optional(),

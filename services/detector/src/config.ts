@@ -1,6 +1,6 @@
 import { kafkaConnectionSchema } from "@outlier/bus";
 import { parsePositiveDuration, TOPICS } from "@outlier/contracts";
-import { loadConfig } from "@outlier/service-kit";
+import { HttpListenSchema, loadConfig } from "@outlier/service-kit";
 import { FINDING_LOG_MAX_LEN, RedisConnectionSchema } from "@outlier/store";
 import { z } from "zod";
 
@@ -71,12 +71,7 @@ export const DetectorConfigSchema = z.strictObject({
       maxLen: z.number().int().positive().default(FINDING_LOG_MAX_LEN),
     })
     .prefault({}),
-  http: z
-    .strictObject({
-      port: z.number().int().min(0).max(65535).default(8080),
-      host: z.string().default("0.0.0.0"),
-    })
-    .prefault({}),
+  http: HttpListenSchema.prefault({}),
 });
 
 export type DetectorConfig = z.infer<typeof DetectorConfigSchema>;
