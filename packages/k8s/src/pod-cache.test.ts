@@ -1,22 +1,10 @@
-import { KubeConfig } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { PodCache, type PodCacheOptions } from "./pod-cache.ts";
-import { FakeKubeApi } from "./testing/fake-kube-api.ts";
+import { FakeKubeApi, kubeConfigFor } from "./testing/fake-kube-api.ts";
 import { hexId, testPod } from "./testing/pods.ts";
 
 const WAIT = { timeout: 5000, interval: 10 };
-
-function kubeConfigFor(server: string, token: string): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: "t", server, skipTLSVerify: true }],
-    users: [{ name: "u", token }],
-    contexts: [{ name: "c", cluster: "t", user: "u" }],
-    currentContext: "c",
-  });
-  return kubeConfig;
-}
 
 describe("PodCache against a Kubernetes list+watch server", () => {
   let api: FakeKubeApi;

@@ -1,24 +1,12 @@
-import { KubeConfig } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { COLLECTION_PATHS, FakeKubeApi } from "./testing/fake-kube-api.ts";
+import { COLLECTION_PATHS, FakeKubeApi, kubeConfigFor } from "./testing/fake-kube-api.ts";
 import { testWorkload } from "./testing/workloads.ts";
 import { WORKLOAD_META_KINDS, WorkloadMetaCache, type WorkloadMetaCacheOptions } from "./workload-meta-cache.ts";
 
 const WAIT = { timeout: 5000, interval: 10 };
 const DEPLOYMENTS = COLLECTION_PATHS.Deployment ?? "";
 const CRONJOBS = COLLECTION_PATHS.CronJob ?? "";
-
-function kubeConfigFor(server: string, token: string): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: "t", server, skipTLSVerify: true }],
-    users: [{ name: "u", token }],
-    contexts: [{ name: "c", cluster: "t", user: "u" }],
-    currentContext: "c",
-  });
-  return kubeConfig;
-}
 
 describe("WorkloadMetaCache against a Kubernetes list+watch server", () => {
   let api: FakeKubeApi;

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { KubernetesObject, V1Pod } from "@kubernetes/client-node";
+import { KubeConfig, type KubernetesObject, type V1Pod } from "@kubernetes/client-node";
 
 type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
 
@@ -259,4 +259,16 @@ function sendJson(res: ServerResponse, code: number, body: unknown): void {
 
 function sendStatus(res: ServerResponse, code: number, reason: string, message: string): void {
   sendJson(res, code, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code });
+}
+
+/** A client configuration for the fake server at `server`, with its bearer token. */
+export function kubeConfigFor(server: string, token: string): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: "t", server, skipTLSVerify: true }],
+    users: [{ name: "u", token }],
+    contexts: [{ name: "c", cluster: "t", user: "u" }],
+    currentContext: "c",
+  });
+  return kubeConfig;
 }
