@@ -105,8 +105,11 @@ export function policyFor(annotations: Record<string, string> | undefined, globa
   return policy;
 }
 
-/** Adds `value` to a bounded list of distinct values; a full list is left as it is. */
-export function addBounded(list: readonly string[], value: string | undefined, max: number): string[] {
-  if (value === undefined || value === "" || list.includes(value) || list.length >= max) return [...list];
+/**
+ * Adds `value` to a bounded list of distinct values; a full list is left as it is. Lists
+ * are never changed in place: an unchanged list is returned as it is, not copied.
+ */
+export function addBounded(list: string[], value: string | undefined, max: number): string[] {
+  if (value === undefined || value === "" || list.length >= max || list.includes(value)) return list;
   return [...list, value];
 }

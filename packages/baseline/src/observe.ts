@@ -95,17 +95,15 @@ export function observe(
 ): ObserveResult {
   const start = current ?? newBaseline(obs.id, obs.time, ctx.policy);
   let baseline = withImageDigest(advance(start, obs.time, ctx.policy), obs, ctx.policy);
-  const updated = withEvidence(entry, obs);
-  const judged = judge(baseline, entry, updated, obs, ctx);
+  const replicasSeen = entry && !entry.replicas.includes(obs.pod) ? entry.replicas.length + 1 : (entry?.replicas.length ?? 1);
+  const judged = judge(baseline, entry, replicasSeen, obs, ctx);
   let stored: BaselineEntry | undefined;
   let verdict = judged.verdict;
   if (!entry && baseline.entryCount >= ctx.policy.maxEntries) {
     baseline = { ...baseline, overflowCount: baseline.overflowCount + 1 };
     if (baseline.state === "learning") verdict = "overflow";
   } else {
-    stored = { ...updated, status: judged.status };
-    if (judged.pendingReason) stored.pendingReason = judged.pendingReason;
-    else delete stored.pendingReason;
+    stored = withEvidence(entry, obs, judged);
     if (!entry) baseline = { ...baseline, entryCount: baseline.entryCount + 1 };
   }
   if (verdict === "drift") baseline = withImageDiff(baseline, obs);
@@ -128,7 +126,8 @@ interface Judgement {
 function judge(
   baseline: Baseline,
   entry: BaselineEntry | undefined,
-  updated: BaselineEntry,
+  /** Replicas that ran the binary, per the entry's evidence with this observation. */
+  entryReplicas: number,
   obs: ProcessObservation,
   ctx: ObserveContext,
 ): Judgement {
@@ -136,7 +135,7 @@ function judge(
   if (entry && contains(entry)) return { verdict: "known", status: entry.status };
   const reason = entry?.pendingReason;
   if (baseline.state === "learning") {
-    const replicasSeen = Math.max(ctx.replicasRunningBinary, updated.replicas.length);
+    const replicasSeen = Math.max(ctx.replicasRunningBinary, entryReplicas);
     // Once pending, only a second replica (or a person) makes it learned.
     const corroborated = replicasSeen >= 2 || (!entry && ctx.liveReplicas < ctx.policy.singleReplicaMinPeers);
     if (corroborated) return { verdict: "learned", status: "learned" };
@@ -153,10 +152,11 @@ function advance(baseline: Baseline, time: string, policy: BaselinePolicy): Base
   let next = baseline;
   if (next.state === "learning") {
     // The window follows the current policy, so a changed annotation applies while learning.
-    const endsAt = plus(next.learningStartedAt, policy.learningWindowMs);
-    if (endsAt !== next.learningEndsAt) next = { ...next, learningEndsAt: endsAt };
-    if (policy.autoLock && now >= timeToMillis(endsAt)) next = { ...next, state: "locked", lockedAt: endsAt };
+    const endsMs = timeToMillis(next.learningStartedAt) + policy.learningWindowMs;
+    if (endsMs !== timeToMillis(next.learningEndsAt)) next = { ...next, learningEndsAt: timeFromMillis(endsMs) };
+    if (policy.autoLock && now >= endsMs) next = { ...next, state: "locked", lockedAt: timeFromMillis(endsMs) };
   }
+  if (next.relearn.length === 0) return next;
   const open = next.relearn.filter((w) => timeToMillis(w.endsAt) > now);
   if (open.length !== next.relearn.length) next = { ...next, relearn: open };
   return next;
@@ -188,28 +188,22 @@ function openRelearnWindow(baseline: Baseline, imageDigest: string | undefined):
   return imageDigest !== undefined && baseline.relearn.some((w) => w.imageDigest === imageDigest);
 }
 
-function withEvidence(entry: BaselineEntry | undefined, obs: ProcessObservation): BaselineEntry {
-  const base: BaselineEntry = entry ?? {
+/** The entry with this observation added to its evidence, judged. */
+function withEvidence(entry: BaselineEntry | undefined, obs: ProcessObservation, judged: Judgement): BaselineEntry {
+  const args = obs.args?.slice(0, EVIDENCE_LIMITS.argsLength);
+  const stored: BaselineEntry = {
     binary: obs.binary,
-    status: "pending",
-    count: 0,
-    firstSeen: obs.time,
-    lastSeen: obs.time,
-    parents: [],
-    sampleArgs: [],
-    users: [],
-    replicas: [],
+    status: judged.status,
+    count: (entry?.count ?? 0) + 1,
+    firstSeen: entry && entry.firstSeen <= obs.time ? entry.firstSeen : obs.time,
+    lastSeen: entry && entry.lastSeen >= obs.time ? entry.lastSeen : obs.time,
+    parents: addBounded(entry?.parents ?? [], obs.parent, EVIDENCE_LIMITS.parents),
+    sampleArgs: addBounded(entry?.sampleArgs ?? [], args, EVIDENCE_LIMITS.sampleArgs),
+    users: addBounded(entry?.users ?? [], obs.user, EVIDENCE_LIMITS.users),
+    replicas: addBounded(entry?.replicas ?? [], obs.pod, EVIDENCE_LIMITS.replicas),
   };
-  return {
-    ...base,
-    count: base.count + 1,
-    firstSeen: obs.time < base.firstSeen ? obs.time : base.firstSeen,
-    lastSeen: obs.time > base.lastSeen ? obs.time : base.lastSeen,
-    parents: addBounded(base.parents, obs.parent, EVIDENCE_LIMITS.parents),
-    sampleArgs: addBounded(base.sampleArgs, obs.args?.slice(0, EVIDENCE_LIMITS.argsLength), EVIDENCE_LIMITS.sampleArgs),
-    users: addBounded(base.users, obs.user, EVIDENCE_LIMITS.users),
-    replicas: addBounded(base.replicas, obs.pod, EVIDENCE_LIMITS.replicas),
-  };
+  if (judged.pendingReason) stored.pendingReason = judged.pendingReason;
+  return stored;
 }
 
 function bump(baseline: Baseline, previousVersion: number): Baseline {

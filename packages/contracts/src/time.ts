@@ -24,19 +24,24 @@ export function timeFromEpochNanos(nanos: string): string | undefined {
   return `${new Date(seconds * 1000).toISOString().slice(0, 19)}.${frac}Z`;
 }
 
-let lastTime = "";
-let lastMillis = Number.NaN;
+/** The last few answers of `timeToMillis` (round robin). */
+const MEMO_SLOTS = 4;
+const memoTimes: string[] = new Array<string>(MEMO_SLOTS).fill("");
+const memoMillis: number[] = new Array<number>(MEMO_SLOTS).fill(Number.NaN);
+let memoNext = 0;
 
 /**
  * Milliseconds since the epoch (sub-millisecond digits dropped), for windows and durations.
- * The detector asks for the same event's time several times in a row: the last answer is kept.
+ * The detector asks for the same few times (the event's, its baseline's) many times in a
+ * row: the last few answers are kept.
  */
 export function timeToMillis(time: string): number {
-  if (time !== lastTime) {
-    lastMillis = Date.parse(time.slice(0, 23) + "Z");
-    lastTime = time;
-  }
-  return lastMillis;
+  for (let i = 0; i < MEMO_SLOTS; i++) if (memoTimes[i] === time) return memoMillis[i]!;
+  const ms = Date.parse(time.slice(0, 23) + "Z");
+  memoTimes[memoNext] = time;
+  memoMillis[memoNext] = ms;
+  memoNext = (memoNext + 1) % MEMO_SLOTS;
+  return ms;
 }
 
 export function timeFromMillis(ms: number): string {

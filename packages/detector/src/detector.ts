@@ -24,6 +24,7 @@ import { compareReplicas, DEFAULT_THRESHOLDS, ReplicaWindow, replicaDeviationFin
 import { AUDIT_RULES, evaluateAudit, ExecSessionCorrelator, MemorySeenSet, type ExecSessionOptions, type RuleContext } from "@outlier/audit-rules";
 import type { BaselineStore, BaselineWrite, LabelIndex, ReplicaSnapshotStore } from "@outlier/store";
 import { falcoFinding } from "./falco-finding.ts";
+import { RecencyMap } from "./recency-map.ts";
 import { DetectorStats } from "./stats.ts";
 
 export type DetectorEvent = RuntimeEvent | AuditEvent;
@@ -53,19 +54,23 @@ export interface DetectorDeps {
   replicaSnapshots?: ReplicaSnapshotStore;
 }
 
+/** A baseline as loaded from the store, with the changes made since. */
 interface Tracked {
-  id: BaselineId;
   baseline: Baseline | undefined;
   entries: Map<string, BaselineEntry>;
   /** Event time (ms) each entry was last written to the store. */
   persistedAt: Map<string, number>;
 }
 
-interface ReplicaState {
+/** What the detector holds for one workload container: its baseline (when loaded) and its replicas. */
+interface ContainerState {
+  id: BaselineId;
+  /** Undefined until loaded, and again after a person changed the baseline. */
+  tracked: Tracked | undefined;
   window: ReplicaWindow;
   lastCheckMs: number;
   lastSnapshotMs: number;
-  meta: WorkloadMeta | undefined;
+  meta: WorkloadMeta;
 }
 
 /** Changes made while judging one batch, written to the store together. */
@@ -75,7 +80,6 @@ interface PendingWrite {
   upsert: Map<string, BaselineEntry>;
 }
 
-const MAX_REPLICA_STATES = 10_000;
 /**
  * A known executable's count and last-seen time are written at most this often (event
  * time); any other change to an entry is written with its batch. Rewriting every busy
@@ -102,10 +106,9 @@ export class Detector {
   readonly #policy: BaselinePolicy;
   readonly #opts: Required<Omit<DetectorOptions, "policy" | "execSessions" | "thresholds">>;
   readonly #thresholds: CompareThresholds;
-  readonly #cache = new Map<string, Tracked>(); // LRU by Map order
-  readonly #replicas = new Map<string, ReplicaState>(); // LRU by Map order
+  readonly #containers: RecencyMap<ContainerState>;
   /** cluster/namespace/pod → its workload, learned from runtime events, for audit and exec-session findings. */
-  readonly #pods = new Map<string, KnownWorkload>(); // LRU by Map order
+  readonly #pods = new RecencyMap<KnownWorkload>(MAX_KNOWN_PODS);
   readonly #cooldown: Cooldown;
   readonly #sessions: ExecSessionCorrelator;
   readonly #ruleContext: RuleContext;
@@ -124,6 +127,7 @@ export class Detector {
       cooldownMs: options.cooldownMs ?? 10 * 60_000,
       maxCachedBaselines: options.maxCachedBaselines ?? 10_000,
     };
+    this.#containers = new RecencyMap(this.#opts.maxCachedBaselines);
     this.#cooldown = new Cooldown({ cooldownMs: this.#opts.cooldownMs });
     this.#sessions = new ExecSessionCorrelator(options.execSessions);
     const seen = deps.seen ?? new MemorySeenSet();
@@ -153,18 +157,21 @@ export class Detector {
   async finish(): Promise<Finding[]> {
     const end = timeFromMillis(this.#nowMs + 24 * 60 * 60_000);
     const findings = this.#admitAll(this.#sessions.flush(end));
-    for (const [key, state] of this.#replicas) findings.push(...this.#compare(key, state, timeFromMillis(this.#nowMs)));
+    for (const [, state] of this.#containers.entries()) findings.push(...this.#compare(state, timeFromMillis(this.#nowMs)));
     await this.#persist(new Map());
     return findings;
   }
 
   /** A person changed this baseline: the next event reloads it from the store. */
   invalidate(baselineKey: string): void {
-    this.#cache.delete(baselineKey);
+    const state = this.#containers.get(baselineKey);
+    if (state) state.tracked = undefined;
   }
 
   get cachedBaselines(): number {
-    return this.#cache.size;
+    let count = 0;
+    for (const [, state] of this.#containers.entries()) if (state.tracked) count += 1;
+    return count;
   }
 
   #onAudit(event: AuditEvent, findings: Finding[]): void {
@@ -187,12 +194,12 @@ export class Detector {
 
     const key = baselineKeyOf(obs.id);
     const meta = this.#deps.workloadMeta?.(event) ?? { labels: event.pod?.labels ?? NO_LABELS, annotations: NO_LABELS };
-    const replicas = this.#replicaState(key, meta);
-    replicas.window.record(obs.pod, obs.imageDigest, obs.binary, obs.time, event.node);
-    const liveReplicas = replicas.window.livePods(obs.time);
-    const replicasRunningBinary = replicas.window.podsRunning(obs.binary, obs.imageDigest);
+    const state = this.#containerState(key, obs.id, meta);
+    state.window.record(obs.pod, obs.imageDigest, obs.binary, obs.time, event.node);
+    const liveReplicas = state.window.livePods(obs.time);
+    const replicasRunningBinary = state.window.podsRunning(obs.binary, obs.imageDigest);
 
-    const tracked = await this.#track(key, obs.id, meta);
+    const tracked = await this.#track(state);
     const entry = tracked.entries.get(obs.binary);
     const policy = policyFor(meta.annotations, this.#policy);
     const result = observe(tracked.baseline, entry, obs, { policy, liveReplicas, replicasRunningBinary });
@@ -214,29 +221,30 @@ export class Detector {
     const input = { event, baseline: result.baseline, entry: result.entry ?? entry, liveReplicas, replicasRunningBinary, workloadMeta: meta };
     const built = verdictFinding(result.verdict, input);
     if (built) findings.push(...this.#admitAll([built]));
-    findings.push(...this.#compareIfDue(key, replicas, obs.time));
+    findings.push(...this.#compareIfDue(state, tracked, obs.time));
   }
 
-  #compareIfDue(key: string, state: ReplicaState, time: string): Finding[] {
+  #compareIfDue(state: ContainerState, tracked: Tracked, time: string): Finding[] {
     const ms = timeToMillis(time);
     if (ms - state.lastCheckMs < this.#opts.replicaCheckEveryMs) return [];
     state.lastCheckMs = ms;
-    return this.#compare(key, state, time);
+    return this.#compare(state, time, tracked);
   }
 
-  #compare(key: string, state: ReplicaState, time: string): Finding[] {
-    const tracked = this.#cache.get(key);
+  #compare(state: ContainerState, time: string, tracked = state.tracked): Finding[] {
     if (!tracked) return [];
-    const snapshot = state.window.snapshot(time);
-    const deviations = compareReplicas(snapshot, (binary) => contains(tracked.entries.get(binary)), this.#thresholds);
+    const baselineContains = (binary: string) => contains(tracked.entries.get(binary));
     const snapshots = this.#deps.replicaSnapshots;
     // The review CLI shows the last window: one write per window length is enough, unless something deviates.
-    const due = timeToMillis(time) - state.lastSnapshotMs >= this.#opts.replicaWindowMs || deviations.length > 0;
-    if (snapshots && snapshot.pods.length > 1 && due) {
+    const snapshotDue = snapshots !== undefined && timeToMillis(time) - state.lastSnapshotMs >= this.#opts.replicaWindowMs;
+    if (!snapshotDue && !state.window.mayDeviate(time, baselineContains, this.#thresholds)) return [];
+    const snapshot = state.window.snapshot(time);
+    const deviations = compareReplicas(snapshot, baselineContains, this.#thresholds);
+    if (snapshots && snapshot.pods.length > 1 && (snapshotDue || deviations.length > 0)) {
       state.lastSnapshotMs = timeToMillis(time);
-      this.#sideWrites.push(() => snapshots.put(tracked.id, { ...snapshot, deviations, time }));
+      this.#sideWrites.push(() => snapshots.put(state.id, { ...snapshot, deviations, time }));
     }
-    const built = deviations.map((deviation) => replicaDeviationFinding({ target: tracked.id, deviation, time, workloadMeta: state.meta ?? { labels: {}, annotations: {} } }));
+    const built = deviations.map((deviation) => replicaDeviationFinding({ target: state.id, deviation, time, workloadMeta: state.meta }));
     return this.#admitAll(built);
   }
 
@@ -250,29 +258,23 @@ export class Detector {
     return admitted;
   }
 
-  async #track(key: string, id: BaselineId, meta: WorkloadMeta): Promise<Tracked> {
-    let tracked = this.#cache.get(key);
-    if (tracked) {
-      this.#cache.delete(key); // re-inserted: Map order is recency order
-    } else {
-      this.stats.count("store_loads");
-      const stored = await this.#store.load(id);
-      tracked = { id, baseline: stored?.baseline, entries: stored?.entries ?? new Map(), persistedAt: new Map() };
-      const labels = this.#deps.labels;
-      if (labels) this.#sideWrites.push(() => labels.setLabels(id, meta.labels));
-    }
-    this.#cache.set(key, tracked);
-    evictOldest(this.#cache, this.#opts.maxCachedBaselines);
-    return tracked;
+  async #track(state: ContainerState): Promise<Tracked> {
+    if (state.tracked) return state.tracked;
+    this.stats.count("store_loads");
+    const stored = await this.#store.load(state.id);
+    state.tracked = { baseline: stored?.baseline, entries: stored?.entries ?? new Map(), persistedAt: new Map() };
+    const labels = this.#deps.labels;
+    if (labels) this.#sideWrites.push(() => labels.setLabels(state.id, state.meta.labels));
+    return state.tracked;
   }
 
-  #replicaState(key: string, meta: WorkloadMeta): ReplicaState {
-    let state = this.#replicas.get(key);
-    if (state) this.#replicas.delete(key);
-    state ??= { window: new ReplicaWindow({ windowMs: this.#opts.replicaWindowMs }), lastCheckMs: 0, lastSnapshotMs: -Infinity, meta };
+  #containerState(key: string, id: BaselineId, meta: WorkloadMeta): ContainerState {
+    let state = this.#containers.get(key);
+    if (!state) {
+      state = { id, tracked: undefined, window: new ReplicaWindow({ windowMs: this.#opts.replicaWindowMs }), lastCheckMs: 0, lastSnapshotMs: -Infinity, meta };
+      this.#containers.set(key, state);
+    }
     state.meta = meta;
-    this.#replicas.set(key, state);
-    evictOldest(this.#replicas, MAX_REPLICA_STATES);
     return state;
   }
 
@@ -283,7 +285,6 @@ export class Detector {
     // Pods are long-lived and keep their workload: refresh only what is new (order = first seen).
     if (this.#pods.get(key)?.name === workload.name) return;
     this.#pods.set(key, { kind: workload.kind, name: workload.name, namespace: pod.namespace, labels: pod.labels, annotations: {} });
-    evictOldest(this.#pods, MAX_KNOWN_PODS);
   }
 
   /**
@@ -343,12 +344,4 @@ function sameButCounters(before: BaselineEntry | undefined, after: BaselineEntry
     before.users.length === after.users.length &&
     before.replicas.length === after.replicas.length
   );
-}
-
-function evictOldest<V>(map: Map<string, V>, max: number): void {
-  while (map.size > max) {
-    const oldest = map.keys().next().value;
-    if (oldest === undefined) return;
-    map.delete(oldest);
-  }
 }

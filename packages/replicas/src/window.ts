@@ -1,4 +1,5 @@
 import { timeToMillis } from "@outlier/contracts";
+import type { CompareThresholds } from "./compare.ts";
 
 export interface ReplicaWindowOptions {
   /** Sliding event-time window. */
@@ -35,8 +36,19 @@ export interface WindowOverflow {
 interface PodActivity {
   imageDigest: string | undefined;
   node: string | undefined;
-  /** binary → bucket index → exec count */
-  binaries: Map<string, Map<number, number>>;
+  /** binary → execs in the window: what comparisons read, kept current as buckets come and go. */
+  totals: Map<string, number>;
+  /** Execs in the window, all binaries. */
+  total: number;
+  /** Per-bucket counts, oldest first, so eviction subtracts whole buckets. */
+  buckets: Bucket[];
+}
+
+/** One bucket's counts as parallel arrays: a bucket holds a few binaries, and a Map each was most of the garbage. */
+interface Bucket {
+  index: number;
+  binaries: string[];
+  counts: number[];
 }
 
 /**
@@ -71,30 +83,42 @@ export class ReplicaWindow {
     let activity = this.#pods.get(pod);
     if (activity?.imageDigest !== imageDigest) activity = undefined;
     if (!activity && !this.#pods.has(pod) && this.#pods.size >= this.#maxPods) return this.#drop("pods");
-    activity ??= { imageDigest, node, binaries: new Map() };
-    this.#pods.set(pod, activity);
-    let buckets = activity.binaries.get(binary);
-    if (!buckets) {
-      if (activity.binaries.size >= this.#maxBinaries) return this.#drop("binaries");
-      buckets = new Map();
-      activity.binaries.set(binary, buckets);
+    if (!activity) {
+      activity = { imageDigest, node, totals: new Map(), total: 0, buckets: [] };
+      this.#pods.set(pod, activity);
     }
-    const bucket = Math.floor(ms / this.#bucketMs);
-    buckets.set(bucket, (buckets.get(bucket) ?? 0) + 1);
+    const total = activity.totals.get(binary);
+    if (total === undefined && activity.totals.size >= this.#maxBinaries) return this.#drop("binaries");
+    activity.totals.set(binary, (total ?? 0) + 1);
+    activity.total += 1;
+    const bucket = bucketFor(activity.buckets, Math.floor(ms / this.#bucketMs));
+    const at = bucket.binaries.indexOf(binary);
+    if (at >= 0) bucket.counts[at]! += 1;
+    else {
+      bucket.binaries.push(binary);
+      bucket.counts.push(1);
+    }
     return true;
   }
 
-  /** Forgets buckets that ended before `now - windowMs`, then empty binaries and pods. */
+  /** Forgets buckets that ended before `now - windowMs`, then empty pods. */
   evict(now: string): void {
     const oldest = Math.floor((timeToMillis(now) - this.windowMs) / this.#bucketMs);
     if (oldest <= this.#evictedBefore) return;
     this.#evictedBefore = oldest;
     for (const [pod, activity] of this.#pods) {
-      for (const [binary, buckets] of activity.binaries) {
-        for (const bucket of buckets.keys()) if (bucket < oldest) buckets.delete(bucket);
-        if (buckets.size === 0) activity.binaries.delete(binary);
+      const { buckets, totals } = activity;
+      while (buckets.length > 0 && buckets[0]!.index < oldest) {
+        const { binaries, counts } = buckets.shift()!;
+        for (let i = 0; i < binaries.length; i++) {
+          const binary = binaries[i]!;
+          activity.total -= counts[i]!;
+          const left = (totals.get(binary) ?? 0) - counts[i]!;
+          if (left > 0) totals.set(binary, left);
+          else totals.delete(binary);
+        }
       }
-      if (activity.binaries.size === 0) this.#pods.delete(pod);
+      if (totals.size === 0) this.#pods.delete(pod);
     }
   }
 
@@ -109,17 +133,41 @@ export class ReplicaWindow {
     let count = 0;
     for (const activity of this.#pods.values()) {
       if (imageDigest !== undefined && activity.imageDigest !== imageDigest) continue;
-      if (activity.binaries.has(binary)) count += 1;
+      if (activity.totals.has(binary)) count += 1;
     }
     return count;
+  }
+
+  /**
+   * False when comparing the window ending at `now` cannot find a deviation, so the
+   * caller need not build a snapshot: no pod ran enough execs for the statistics, and no
+   * binary outside the baseline was run by one pod alone. True whenever unsure (pods on
+   * several images). Most windows of a quiet container are like that, and comparing
+   * them was a tenth of the detector's time.
+   */
+  mayDeviate(now: string, baselineContains: (binary: string) => boolean, t: Pick<CompareThresholds, "minGroupSize" | "minExecsForStatistics">): boolean {
+    this.evict(now);
+    if (this.#pods.size < t.minGroupSize) return false;
+    let digest: string | undefined;
+    let first = true;
+    for (const activity of this.#pods.values()) {
+      if (activity.total >= t.minExecsForStatistics) return true;
+      if (!first && activity.imageDigest !== digest) return true;
+      digest = activity.imageDigest;
+      first = false;
+    }
+    for (const activity of this.#pods.values()) {
+      for (const binary of activity.totals.keys()) {
+        if (!baselineContains(binary) && this.podsRunning(binary) === 1) return true;
+      }
+    }
+    return false;
   }
 
   /** The window ending at `now`, evicted first. */
   snapshot(now: string): WindowSnapshot {
     this.evict(now);
-    const pods = [...this.#pods.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([pod, activity]) => podExecs(pod, activity));
+    const pods = [...this.#pods.keys()].sort().map((pod) => podExecs(pod, this.#pods.get(pod)!));
     return { windowMs: this.windowMs, pods };
   }
 
@@ -129,12 +177,22 @@ export class ReplicaWindow {
   }
 }
 
+/** Bucket `index`, created in order (a late record within the window goes in its place). */
+function bucketFor(buckets: Bucket[], index: number): Bucket {
+  let i = buckets.length;
+  while (i > 0 && buckets[i - 1]!.index > index) i--;
+  const before = buckets[i - 1];
+  if (before?.index === index) return before;
+  const bucket: Bucket = { index, binaries: [], counts: [] };
+  buckets.splice(i, 0, bucket);
+  return bucket;
+}
+
 function podExecs(pod: string, activity: PodActivity): PodExecs {
   const execs: Record<string, number> = {};
   let total = 0;
-  for (const binary of [...activity.binaries.keys()].sort()) {
-    let count = 0;
-    for (const n of activity.binaries.get(binary)?.values() ?? []) count += n;
+  for (const binary of [...activity.totals.keys()].sort()) {
+    const count = activity.totals.get(binary)!;
     execs[binary] = count;
     total += count;
   }
