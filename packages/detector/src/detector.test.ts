@@ -122,9 +122,9 @@ describe("Detector", () => {
     expect(snapshot?.deviations).toEqual([]);
   });
 
-  it("writes a busy known entry's counters at most every 5 minutes of event time", async () => {
+  it("writes a busy known entry's counters at most every entryFlushMs of event time", async () => {
     const store = new CountingStore();
-    const detector = new Detector({ store });
+    const detector = new Detector({ store }, { entryFlushMs: 5 * 60_000 });
     const minute = (m: number) => PODS.map((pod) => exec({ pod, binary: "/usr/local/bin/server", minutes: m }));
     for (const m of [0, 1, 2, 3, 4, 5, 6]) await detector.process(minute(m));
     expect(store.writes.map((w) => w.reduce((n, x) => n + (x.upsert?.length ?? 0), 0))).toEqual([1, 0, 0, 0, 0, 1, 0]);

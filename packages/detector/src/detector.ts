@@ -17,12 +17,13 @@ import {
   type BaselineId,
   type BaselinePolicy,
   type ContainerSpecCommands,
+  type ProcessObservation,
   type Verdict,
   type WorkloadMeta,
 } from "@outlier/baseline";
 import { compareReplicas, DEFAULT_THRESHOLDS, ReplicaWindow, replicaDeviationFinding, type CompareThresholds } from "@outlier/replicas";
 import { AUDIT_RULES, evaluateAudit, ExecSessionCorrelator, MemorySeenSet, type ExecSessionOptions, type RuleContext } from "@outlier/audit-rules";
-import type { BaselineStore, BaselineWrite, LabelIndex, ReplicaSnapshotStore } from "@outlier/store";
+import type { BaselineStore, BaselineWrite, LabelIndex, ReplicaSnapshotStore, StoredBaseline } from "@outlier/store";
 import { falcoFinding } from "./falco-finding.ts";
 import { RecencyMap } from "./recency-map.ts";
 import { DetectorStats } from "./stats.ts";
@@ -34,6 +35,12 @@ export interface DetectorOptions {
   replicaWindowMs?: number;
   /** How often (event time) each workload container's replicas are compared. */
   replicaCheckEveryMs?: number;
+  /**
+   * A known executable's count and last-seen time are written to the store at most this
+   * often (event time); any other change to an entry is written with its batch. Rewriting
+   * every busy entry on every batch was most of the store's cost.
+   */
+  entryFlushMs?: number;
   thresholds?: CompareThresholds;
   cooldownMs?: number;
   /** Baselines kept in memory; the least recently used is dropped (it stays in the store). */
@@ -80,12 +87,15 @@ interface PendingWrite {
   upsert: Map<string, BaselineEntry>;
 }
 
-/**
- * A known executable's count and last-seen time are written at most this often (event
- * time); any other change to an entry is written with its batch. Rewriting every busy
- * entry on every batch was a quarter of the detector's time.
- */
-const ENTRY_FLUSH_MS = 5 * 60_000;
+/** An exec's observation and its baseline's key, worked out once per batch for loading and judging. */
+interface Observed {
+  obs: ProcessObservation;
+  key: string;
+}
+
+/** Baselines loaded for one batch, by key; undefined when the store has none yet. */
+type Loaded = Map<string, StoredBaseline | undefined>;
+
 const MAX_KNOWN_PODS = 50_000;
 /** Shared empty labels/annotations; findings copy what they keep, nothing writes to these. */
 const NO_LABELS: Record<string, string> = Object.freeze({}) as Record<string, string>;
@@ -107,6 +117,7 @@ export class Detector {
   readonly #opts: Required<Omit<DetectorOptions, "policy" | "execSessions" | "thresholds">>;
   readonly #thresholds: CompareThresholds;
   readonly #containers: RecencyMap<ContainerState>;
+  readonly #policies = new WeakMap<Record<string, string>, BaselinePolicy>();
   /** cluster/namespace/pod → its workload, learned from runtime events, for audit and exec-session findings. */
   readonly #pods = new RecencyMap<KnownWorkload>(MAX_KNOWN_PODS);
   readonly #cooldown: Cooldown;
@@ -124,6 +135,7 @@ export class Detector {
     this.#opts = {
       replicaWindowMs: options.replicaWindowMs ?? 5 * 60_000,
       replicaCheckEveryMs: options.replicaCheckEveryMs ?? 60_000,
+      entryFlushMs: options.entryFlushMs ?? 15 * 60_000,
       cooldownMs: options.cooldownMs ?? 10 * 60_000,
       maxCachedBaselines: options.maxCachedBaselines ?? 10_000,
     };
@@ -142,10 +154,13 @@ export class Detector {
   async process(events: readonly DetectorEvent[]): Promise<Finding[]> {
     const findings: Finding[] = [];
     const writes = new Map<string, PendingWrite>();
-    for (const event of events) {
+    const observed = events.map(observedOf);
+    const loaded = await this.#loadUncached(observed);
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
       this.stats.count("events", event.schema === "outlier.audit.v1" ? "audit" : event.type);
       if (event.schema === "outlier.audit.v1") this.#onAudit(event, findings);
-      else await this.#onRuntime(event, findings, writes);
+      else await this.#onRuntime(event, observed[i], findings, writes, loaded);
     }
     findings.push(...this.#admitAll(this.#sessions.flush(timeFromMillis(this.#nowMs))));
     await this.#persist(writes);
@@ -180,28 +195,36 @@ export class Detector {
     findings.push(...this.#admitAll(evaluateAudit(event, AUDIT_RULES, this.#ruleContext)));
   }
 
-  async #onRuntime(event: RuntimeEvent, findings: Finding[], writes: Map<string, PendingWrite>): Promise<void> {
+  async #onRuntime(
+    event: RuntimeEvent,
+    observed: Observed | undefined,
+    findings: Finding[],
+    writes: Map<string, PendingWrite>,
+    loaded: Loaded,
+  ): Promise<void> {
     this.#advance(event.time);
-    this.#rememberPod(event);
+    const known = observed && this.#containers.get(observed.key);
+    // A pod already in its container's replica window is remembered: looking it up on every exec was dear.
+    if (!observed || !known?.window.hasPod(observed.obs.pod)) this.#rememberPod(event);
     const alert = falcoFinding(event);
     if (alert) findings.push(...this.#admitAll([alert]));
     if (event.type !== "process_exec") return;
     if (this.#sessions.observe(event)) return this.stats.count("noise", "exec-session");
     const noise = classifyNoise(event, this.#deps.podSpec?.(event));
     if (noise) return this.stats.count("noise", noise);
-    const obs = observationFromEvent(event);
-    if (!obs) return this.stats.count("noise", "no-workload");
+    if (!observed) return this.stats.count("noise", "no-workload");
 
-    const key = baselineKeyOf(obs.id);
+    const { obs, key } = observed;
     const meta = this.#deps.workloadMeta?.(event) ?? { labels: event.pod?.labels ?? NO_LABELS, annotations: NO_LABELS };
-    const state = this.#containerState(key, obs.id, meta);
+    const state = known ?? this.#newContainerState(key, obs.id, meta);
+    state.meta = meta;
     state.window.record(obs.pod, obs.imageDigest, obs.binary, obs.time, event.node);
     const liveReplicas = state.window.livePods(obs.time);
     const replicasRunningBinary = state.window.podsRunning(obs.binary, obs.imageDigest);
 
-    const tracked = await this.#track(state);
+    const tracked = state.tracked ?? (await this.#track(state, key, loaded));
     const entry = tracked.entries.get(obs.binary);
-    const policy = policyFor(meta.annotations, this.#policy);
+    const policy = this.#policyFor(meta.annotations);
     const result = observe(tracked.baseline, entry, obs, { policy, liveReplicas, replicasRunningBinary });
     this.stats.count("verdicts", result.verdict);
 
@@ -212,7 +235,7 @@ export class Detector {
     if (result.entry) {
       tracked.entries.set(obs.binary, result.entry);
       const ms = timeToMillis(obs.time);
-      const due = ms - (tracked.persistedAt.get(obs.binary) ?? -Infinity) >= ENTRY_FLUSH_MS;
+      const due = ms - (tracked.persistedAt.get(obs.binary) ?? -Infinity) >= this.#opts.entryFlushMs;
       if (pending.upsert.has(obs.binary) || due || !sameButCounters(entry, result.entry)) {
         pending.upsert.set(obs.binary, result.entry);
         tracked.persistedAt.set(obs.binary, ms);
@@ -258,24 +281,47 @@ export class Detector {
     return admitted;
   }
 
-  async #track(state: ContainerState): Promise<Tracked> {
-    if (state.tracked) return state.tracked;
+  /**
+   * Loads the batch's baselines that are not in memory all at once (one pipeline on
+   * Redis), rather than one round trip each as the events reach them. A baseline a person
+   * changes meanwhile is loaded again when its event comes.
+   */
+  async #loadUncached(observed: readonly (Observed | undefined)[]): Promise<Loaded> {
+    const ids = new Map<string, BaselineId>();
+    for (const o of observed) {
+      if (o && !ids.has(o.key) && !this.#containers.get(o.key)?.tracked) ids.set(o.key, o.obs.id);
+    }
+    const loaded: Loaded = new Map();
+    await Promise.all([...ids].map(async ([key, id]) => loaded.set(key, await this.#load(id))));
+    return loaded;
+  }
+
+  async #load(id: BaselineId): Promise<StoredBaseline | undefined> {
     this.stats.count("store_loads");
-    const stored = await this.#store.load(state.id);
+    return this.#store.load(id);
+  }
+
+  /** The baseline as loaded for the batch (once: a person's change after that loads it again), else from the store now. */
+  async #track(state: ContainerState, key: string, loaded: Loaded): Promise<Tracked> {
+    const stored = loaded.has(key) ? loaded.get(key) : await this.#load(state.id);
+    loaded.delete(key);
     state.tracked = { baseline: stored?.baseline, entries: stored?.entries ?? new Map(), persistedAt: new Map() };
     const labels = this.#deps.labels;
     if (labels) this.#sideWrites.push(() => labels.setLabels(state.id, state.meta.labels));
     return state.tracked;
   }
 
-  #containerState(key: string, id: BaselineId, meta: WorkloadMeta): ContainerState {
-    let state = this.#containers.get(key);
-    if (!state) {
-      state = { id, tracked: undefined, window: new ReplicaWindow({ windowMs: this.#opts.replicaWindowMs }), lastCheckMs: 0, lastSnapshotMs: -Infinity, meta };
-      this.#containers.set(key, state);
-    }
-    state.meta = meta;
+  #newContainerState(key: string, id: BaselineId, meta: WorkloadMeta): ContainerState {
+    const state = { id, tracked: undefined, window: new ReplicaWindow({ windowMs: this.#opts.replicaWindowMs }), lastCheckMs: 0, lastSnapshotMs: -Infinity, meta };
+    this.#containers.set(key, state);
     return state;
+  }
+
+  /** The policy with a workload's annotations applied, worked out once per annotations object. */
+  #policyFor(annotations: Record<string, string>): BaselinePolicy {
+    let policy = this.#policies.get(annotations);
+    if (!policy) this.#policies.set(annotations, (policy = policyFor(annotations, this.#policy)));
+    return policy;
   }
 
   #rememberPod(event: RuntimeEvent): void {
@@ -317,6 +363,12 @@ export class Detector {
     const side = this.#sideWrites.splice(0);
     await Promise.all([this.#store.write(batch), ...side.map((write) => write())]);
   }
+}
+
+function observedOf(event: DetectorEvent): Observed | undefined {
+  if (event.schema === "outlier.audit.v1" || event.type !== "process_exec") return undefined;
+  const obs = observationFromEvent(event);
+  return obs && { obs, key: baselineKeyOf(obs.id) };
 }
 
 function verdictFinding(verdict: Verdict, input: Parameters<typeof unexpectedProcessFinding>[0]): Finding | undefined {

@@ -122,6 +122,11 @@ export class ReplicaWindow {
     }
   }
 
+  /** True when `pod` ran anything in the window (as last evicted). */
+  hasPod(pod: string): boolean {
+    return this.#pods.has(pod);
+  }
+
   /** Pods that ran anything in the window ending at `now`. */
   livePods(now: string): number {
     this.evict(now);

@@ -52,6 +52,8 @@ export const DetectorConfigSchema = z.strictObject({
       replicaWindow: Duration.prefault("5m"),
       /** How often (event time) each workload container's replicas are compared. */
       replicaCheckEvery: Duration.prefault("1m"),
+      /** A known executable's count and last-seen are written to Redis at most this often (any other change at once). */
+      entryFlush: Duration.prefault("15m"),
       /** Repeats of one finding (same dedupKey) within this span are rolled up, not sent. */
       cooldown: Duration.prefault("10m"),
       /** Baselines kept in memory; others are reloaded from Redis when their workload runs something. */

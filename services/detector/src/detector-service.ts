@@ -232,6 +232,7 @@ export function detectorOptions({ detector: d }: DetectorConfig): DetectorOption
     },
     replicaWindowMs: d.replicaWindow,
     replicaCheckEveryMs: d.replicaCheckEvery,
+    entryFlushMs: d.entryFlush,
     cooldownMs: d.cooldown,
     maxCachedBaselines: d.maxCachedBaselines,
   };
