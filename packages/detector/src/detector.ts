@@ -17,6 +17,7 @@ import {
   type BaselineId,
   type BaselinePolicy,
   type ContainerSpecCommands,
+  type ObserveResult,
   type ProcessObservation,
   type Verdict,
   type WorkloadMeta,
@@ -97,6 +98,12 @@ interface Observed {
 type Loaded = Map<string, StoredBaseline | undefined>;
 
 const MAX_KNOWN_PODS = 50_000;
+/**
+ * The review CLI shows a container's last replica window: it is written this often (event
+ * time), and at once when a replica deviates. Writing it at every comparison was a fifth
+ * of the detector's time; it lives 15 minutes in the store (REPLICA_SNAPSHOT_TTL_MS).
+ */
+const REPLICA_SNAPSHOT_EVERY_MS = 10 * 60_000;
 /** Shared empty labels/annotations; findings copy what they keep, nothing writes to these. */
 const NO_LABELS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
@@ -227,24 +234,33 @@ export class Detector {
     const policy = this.#policyFor(meta.annotations);
     const result = observe(tracked.baseline, entry, obs, { policy, liveReplicas, replicasRunningBinary });
     this.stats.count("verdicts", result.verdict);
+    this.#stage(writes, key, obs, tracked, entry, result);
+    const build = FINDING_OF_VERDICT[result.verdict];
+    if (build) {
+      const input = { event, baseline: result.baseline, entry: result.entry ?? entry, liveReplicas, replicasRunningBinary, workloadMeta: meta };
+      findings.push(...this.#admitAll([build(input)]));
+    }
+    findings.push(...this.#compareIfDue(state, tracked, obs.time));
+  }
 
-    const pending: PendingWrite = writes.get(key) ?? { id: obs.id, upsert: new Map() };
-    writes.set(key, pending);
-    if (result.baselineChanged || !tracked.baseline) pending.baseline = result.baseline;
+  /** Adds what judging changed to the batch's write; a known entry's counters only every entryFlushMs. */
+  #stage(writes: Map<string, PendingWrite>, key: string, obs: ProcessObservation, tracked: Tracked, before: BaselineEntry | undefined, result: ObserveResult): void {
+    let pending = writes.get(key);
+    const writeBaseline = result.baselineChanged || !tracked.baseline;
     tracked.baseline = result.baseline;
-    if (result.entry) {
-      tracked.entries.set(obs.binary, result.entry);
+    const entry = result.entry;
+    let writeEntry = false;
+    if (entry) {
+      tracked.entries.set(obs.binary, entry);
       const ms = timeToMillis(obs.time);
       const due = ms - (tracked.persistedAt.get(obs.binary) ?? -Infinity) >= this.#opts.entryFlushMs;
-      if (pending.upsert.has(obs.binary) || due || !sameButCounters(entry, result.entry)) {
-        pending.upsert.set(obs.binary, result.entry);
-        tracked.persistedAt.set(obs.binary, ms);
-      }
+      writeEntry = due || pending?.upsert.has(obs.binary) === true || !sameButCounters(before, entry);
+      if (writeEntry) tracked.persistedAt.set(obs.binary, ms);
     }
-    const input = { event, baseline: result.baseline, entry: result.entry ?? entry, liveReplicas, replicasRunningBinary, workloadMeta: meta };
-    const built = verdictFinding(result.verdict, input);
-    if (built) findings.push(...this.#admitAll([built]));
-    findings.push(...this.#compareIfDue(state, tracked, obs.time));
+    if (!writeBaseline && !writeEntry) return;
+    if (!pending) writes.set(key, (pending = { id: obs.id, upsert: new Map() }));
+    if (writeBaseline) pending.baseline = result.baseline;
+    if (entry && writeEntry) pending.upsert.set(obs.binary, entry);
   }
 
   #compareIfDue(state: ContainerState, tracked: Tracked, time: string): Finding[] {
@@ -258,11 +274,11 @@ export class Detector {
     if (!tracked) return [];
     const baselineContains = (binary: string) => contains(tracked.entries.get(binary));
     const snapshots = this.#deps.replicaSnapshots;
-    // The review CLI shows the last window: one write per window length is enough, unless something deviates.
-    const snapshotDue = snapshots !== undefined && timeToMillis(time) - state.lastSnapshotMs >= this.#opts.replicaWindowMs;
-    if (!snapshotDue && !state.window.mayDeviate(time, baselineContains, this.#thresholds)) return [];
+    const snapshotDue = snapshots !== undefined && timeToMillis(time) - state.lastSnapshotMs >= REPLICA_SNAPSHOT_EVERY_MS;
+    const mayDeviate = state.window.mayDeviate(time, baselineContains, this.#thresholds);
+    if (!snapshotDue && !mayDeviate) return [];
     const snapshot = state.window.snapshot(time);
-    const deviations = compareReplicas(snapshot, baselineContains, this.#thresholds);
+    const deviations = mayDeviate ? compareReplicas(snapshot, baselineContains, this.#thresholds) : [];
     if (snapshots && snapshot.pods.length > 1 && (snapshotDue || deviations.length > 0)) {
       state.lastSnapshotMs = timeToMillis(time);
       this.#sideWrites.push(() => snapshots.put(state.id, { ...snapshot, deviations, time }));
@@ -371,19 +387,13 @@ function observedOf(event: DetectorEvent): Observed | undefined {
   return obs && { obs, key: baselineKeyOf(obs.id) };
 }
 
-function verdictFinding(verdict: Verdict, input: Parameters<typeof unexpectedProcessFinding>[0]): Finding | undefined {
-  switch (verdict) {
-    case "unexpected":
-    case "denied-seen":
-      return unexpectedProcessFinding(input);
-    case "drift":
-      return driftFinding(input);
-    case "overflow":
-      return overflowFinding(input);
-    default:
-      return undefined;
-  }
-}
+/** The finding each verdict raises; the others raise none. */
+const FINDING_OF_VERDICT: Partial<Record<Verdict, (input: Parameters<typeof unexpectedProcessFinding>[0]) => Finding>> = {
+  unexpected: unexpectedProcessFinding,
+  "denied-seen": unexpectedProcessFinding,
+  drift: driftFinding,
+  overflow: overflowFinding,
+};
 
 /** True when only count and lastSeen differ (the evidence lists only ever grow). */
 function sameButCounters(before: BaselineEntry | undefined, after: BaselineEntry): boolean {

@@ -34,6 +34,7 @@ export interface WindowOverflow {
 }
 
 interface PodActivity {
+  pod: string;
   imageDigest: string | undefined;
   node: string | undefined;
   /** binary → execs in the window: what comparisons read, kept current as buckets come and go. */
@@ -84,7 +85,7 @@ export class ReplicaWindow {
     if (activity?.imageDigest !== imageDigest) activity = undefined;
     if (!activity && !this.#pods.has(pod) && this.#pods.size >= this.#maxPods) return this.#drop("pods");
     if (!activity) {
-      activity = { imageDigest, node, totals: new Map(), total: 0, buckets: [] };
+      activity = { pod, imageDigest, node, totals: new Map(), total: 0, buckets: [] };
       this.#pods.set(pod, activity);
     }
     const total = activity.totals.get(binary);
@@ -106,7 +107,7 @@ export class ReplicaWindow {
     const oldest = Math.floor((timeToMillis(now) - this.windowMs) / this.#bucketMs);
     if (oldest <= this.#evictedBefore) return;
     this.#evictedBefore = oldest;
-    for (const [pod, activity] of this.#pods) {
+    for (const activity of this.#pods.values()) {
       const { buckets, totals } = activity;
       while (buckets.length > 0 && buckets[0]!.index < oldest) {
         const { binaries, counts } = buckets.shift()!;
@@ -118,7 +119,7 @@ export class ReplicaWindow {
           else totals.delete(binary);
         }
       }
-      if (totals.size === 0) this.#pods.delete(pod);
+      if (totals.size === 0) this.#pods.delete(activity.pod);
     }
   }
 
