@@ -157,22 +157,36 @@ export class Detector {
     };
   }
 
-  /** Judges one batch in order, persists its baseline changes, and returns its findings. */
+  /**
+   * Judges one batch, persists its baseline changes, and returns its findings in time order.
+   * Audit events, exec sessions and noise are screened in event order; the execs left are
+   * then judged one workload container after another (each container's in event order),
+   * so that a container's state stays in the CPU's caches while its execs are judged.
+   */
   async process(events: readonly DetectorEvent[]): Promise<Finding[]> {
     const findings: Finding[] = [];
-    const writes = new Map<string, PendingWrite>();
     const observed = events.map(observedOf);
     const loaded = await this.#loadUncached(observed);
+    const byContainer = new Map<string, { event: RuntimeEvent; observed: Observed }[]>();
     for (let i = 0; i < events.length; i++) {
       const event = events[i]!;
+      const o = observed[i];
       this.stats.count("events", event.schema === "outlier.audit.v1" ? "audit" : event.type);
       if (event.schema === "outlier.audit.v1") this.#onAudit(event, findings);
-      else await this.#onRuntime(event, observed[i], findings, writes, loaded);
+      else if (this.#screen(event, o, findings) && o) {
+        const group = byContainer.get(o.key);
+        if (group) group.push({ event, observed: o });
+        else byContainer.set(o.key, [{ event, observed: o }]);
+      }
+    }
+    const writes = new Map<string, PendingWrite>();
+    for (const group of byContainer.values()) {
+      for (const { event, observed: o } of group) await this.#judge(event, o, findings, writes, loaded);
     }
     findings.push(...this.#admitAll(this.#sessions.flush(timeFromMillis(this.#nowMs))));
     await this.#persist(writes);
     this.stats.count("findings", undefined, findings.length);
-    return findings;
+    return findings.sort(byTime);
   }
 
   /** End of input (replay): closes every open exec session and compares replicas once more. */
@@ -202,29 +216,34 @@ export class Detector {
     findings.push(...this.#admitAll(evaluateAudit(event, AUDIT_RULES, this.#ruleContext)));
   }
 
-  async #onRuntime(
-    event: RuntimeEvent,
-    observed: Observed | undefined,
-    findings: Finding[],
-    writes: Map<string, PendingWrite>,
-    loaded: Loaded,
-  ): Promise<void> {
+  /** In event order: the clock, Falco alerts, exec sessions and noise. True when the exec is left to judge. */
+  #screen(event: RuntimeEvent, observed: Observed | undefined, findings: Finding[]): boolean {
     this.#advance(event.time);
-    const known = observed && this.#containers.get(observed.key);
-    // A pod already in its container's replica window is remembered: looking it up on every exec was dear.
-    if (!observed || !known?.window.hasPod(observed.obs.pod)) this.#rememberPod(event);
     const alert = falcoFinding(event);
+    // An exec that is judged remembers its pod when its replica window first sees it (a lookup per exec was dear).
+    if (alert || !observed) this.#rememberPod(event);
     if (alert) findings.push(...this.#admitAll([alert]));
-    if (event.type !== "process_exec") return;
-    if (this.#sessions.observe(event)) return this.stats.count("noise", "exec-session");
+    if (event.type !== "process_exec") return false;
+    if (this.#sessions.observe(event)) return this.#noise(event, "exec-session");
     const noise = classifyNoise(event, this.#deps.podSpec?.(event));
-    if (noise) return this.stats.count("noise", noise);
-    if (!observed) return this.stats.count("noise", "no-workload");
+    if (noise) return this.#noise(event, noise);
+    if (!observed) return this.#noise(event, "no-workload");
+    return true;
+  }
 
+  #noise(event: RuntimeEvent, kind: string): false {
+    this.#rememberPod(event);
+    this.stats.count("noise", kind);
+    return false;
+  }
+
+  /** Judges an exec against its baseline and its replicas' window. */
+  async #judge(event: RuntimeEvent, observed: Observed, findings: Finding[], writes: Map<string, PendingWrite>, loaded: Loaded): Promise<void> {
     const { obs, key } = observed;
     const meta = this.#deps.workloadMeta?.(event) ?? { labels: event.pod?.labels ?? NO_LABELS, annotations: NO_LABELS };
-    const state = known ?? this.#newContainerState(key, obs.id, meta);
+    const state = this.#containers.get(key) ?? this.#newContainerState(key, obs.id, meta);
     state.meta = meta;
+    if (!state.window.hasPod(obs.pod)) this.#rememberPod(event);
     state.window.record(obs.pod, obs.imageDigest, obs.binary, obs.time, event.node);
     const liveReplicas = state.window.livePods(obs.time);
     const replicasRunningBinary = state.window.podsRunning(obs.binary, obs.imageDigest);
@@ -385,6 +404,10 @@ function observedOf(event: DetectorEvent): Observed | undefined {
   if (event.schema === "outlier.audit.v1" || event.type !== "process_exec") return undefined;
   const obs = observationFromEvent(event);
   return obs && { obs, key: baselineKeyOf(obs.id) };
+}
+
+function byTime(a: Finding, b: Finding): number {
+  return a.time < b.time ? -1 : a.time > b.time ? 1 : 0;
 }
 
 /** The finding each verdict raises; the others raise none. */
