@@ -154,6 +154,7 @@ export class ExecSessionCorrelator {
   }
 
   #sessionFor(runtime: RuntimeEvent, ms: number): Session | undefined {
+    if (this.#open.size === 0) return undefined; // the common case, on every exec
     const parentPid = runtime.process?.parent?.pid;
     const fromOutside = entersFromOutside(runtime);
     const candidates = (this.#openByPod.get(podKey(runtime)) ?? []).filter(
@@ -217,7 +218,7 @@ export class ExecSessionCorrelator {
   /** A child of a held process (Falco sees a shell's children with the shell as parent). */
   #isHeldChild(runtime: RuntimeEvent): boolean {
     const parentPid = runtime.process?.parent?.pid;
-    if (parentPid === undefined) return false;
+    if (parentPid === undefined || this.#held.size === 0) return false;
     return (this.#held.get(podKey(runtime)) ?? []).some((entry) => entry.runtime.process?.pid === parentPid);
   }
 

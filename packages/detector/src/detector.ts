@@ -72,6 +72,7 @@ interface Tracked {
 
 /** What the detector holds for one workload container: its baseline (when loaded) and its replicas. */
 interface ContainerState {
+  key: string;
   id: BaselineId;
   /** Undefined until loaded, and again after a person changed the baseline. */
   tracked: Tracked | undefined;
@@ -167,7 +168,8 @@ export class Detector {
     const findings: Finding[] = [];
     const observed = events.map(observedOf);
     const loaded = await this.#loadUncached(observed);
-    const byContainer = new Map<string, { event: RuntimeEvent; observed: Observed }[]>();
+    /** Indexes of the execs left to judge, by baseline key. */
+    const byContainer = new Map<string, number[]>();
     for (let i = 0; i < events.length; i++) {
       const event = events[i]!;
       const o = observed[i];
@@ -175,13 +177,16 @@ export class Detector {
       if (event.schema === "outlier.audit.v1") this.#onAudit(event, findings);
       else if (this.#screen(event, o, findings) && o) {
         const group = byContainer.get(o.key);
-        if (group) group.push({ event, observed: o });
-        else byContainer.set(o.key, [{ event, observed: o }]);
+        if (group) group.push(i);
+        else byContainer.set(o.key, [i]);
       }
     }
     const writes = new Map<string, PendingWrite>();
-    for (const group of byContainer.values()) {
-      for (const { event, observed: o } of group) await this.#judge(event, o, findings, writes, loaded);
+    for (const [key, group] of byContainer) {
+      const first = observed[group[0]!]!;
+      const state = this.#containerState(key, first.obs.id, events[group[0]!] as RuntimeEvent);
+      const tracked = state.tracked ?? (await this.#track(state, key, loaded));
+      for (const i of group) this.#judge(events[i] as RuntimeEvent, observed[i]!.obs, state, tracked, findings, writes);
     }
     findings.push(...this.#admitAll(this.#sessions.flush(timeFromMillis(this.#nowMs))));
     await this.#persist(writes);
@@ -238,22 +243,19 @@ export class Detector {
   }
 
   /** Judges an exec against its baseline and its replicas' window. */
-  async #judge(event: RuntimeEvent, observed: Observed, findings: Finding[], writes: Map<string, PendingWrite>, loaded: Loaded): Promise<void> {
-    const { obs, key } = observed;
+  #judge(event: RuntimeEvent, obs: ProcessObservation, state: ContainerState, tracked: Tracked, findings: Finding[], writes: Map<string, PendingWrite>): void {
     const meta = this.#deps.workloadMeta?.(event) ?? { labels: event.pod?.labels ?? NO_LABELS, annotations: NO_LABELS };
-    const state = this.#containers.get(key) ?? this.#newContainerState(key, obs.id, meta);
     state.meta = meta;
     if (!state.window.hasPod(obs.pod)) this.#rememberPod(event);
     state.window.record(obs.pod, obs.imageDigest, obs.binary, obs.time, event.node);
     const liveReplicas = state.window.livePods(obs.time);
     const replicasRunningBinary = state.window.podsRunning(obs.binary, obs.imageDigest);
 
-    const tracked = state.tracked ?? (await this.#track(state, key, loaded));
     const entry = tracked.entries.get(obs.binary);
     const policy = this.#policyFor(meta.annotations);
     const result = observe(tracked.baseline, entry, obs, { policy, liveReplicas, replicasRunningBinary });
     this.stats.count("verdicts", result.verdict);
-    this.#stage(writes, key, obs, tracked, entry, result);
+    this.#stage(writes, state, obs, tracked, entry, result);
     const build = FINDING_OF_VERDICT[result.verdict];
     if (build) {
       const input = { event, baseline: result.baseline, entry: result.entry ?? entry, liveReplicas, replicasRunningBinary, workloadMeta: meta };
@@ -263,8 +265,8 @@ export class Detector {
   }
 
   /** Adds what judging changed to the batch's write; a known entry's counters only every entryFlushMs. */
-  #stage(writes: Map<string, PendingWrite>, key: string, obs: ProcessObservation, tracked: Tracked, before: BaselineEntry | undefined, result: ObserveResult): void {
-    let pending = writes.get(key);
+  #stage(writes: Map<string, PendingWrite>, state: ContainerState, obs: ProcessObservation, tracked: Tracked, before: BaselineEntry | undefined, result: ObserveResult): void {
+    let pending = writes.get(state.key);
     const writeBaseline = result.baselineChanged || !tracked.baseline;
     tracked.baseline = result.baseline;
     const entry = result.entry;
@@ -277,7 +279,7 @@ export class Detector {
       if (writeEntry) tracked.persistedAt.set(obs.binary, ms);
     }
     if (!writeBaseline && !writeEntry) return;
-    if (!pending) writes.set(key, (pending = { id: obs.id, upsert: new Map() }));
+    if (!pending) writes.set(state.key, (pending = { id: state.id, upsert: new Map() }));
     if (writeBaseline) pending.baseline = result.baseline;
     if (entry && writeEntry) pending.upsert.set(obs.binary, entry);
   }
@@ -346,9 +348,13 @@ export class Detector {
     return state.tracked;
   }
 
-  #newContainerState(key: string, id: BaselineId, meta: WorkloadMeta): ContainerState {
-    const state = { id, tracked: undefined, window: new ReplicaWindow({ windowMs: this.#opts.replicaWindowMs }), lastCheckMs: 0, lastSnapshotMs: -Infinity, meta };
-    this.#containers.set(key, state);
+  #containerState(key: string, id: BaselineId, event: RuntimeEvent): ContainerState {
+    let state = this.#containers.get(key);
+    if (!state) {
+      const meta = this.#deps.workloadMeta?.(event) ?? { labels: event.pod?.labels ?? NO_LABELS, annotations: NO_LABELS };
+      state = { key, id, tracked: undefined, window: new ReplicaWindow({ windowMs: this.#opts.replicaWindowMs }), lastCheckMs: 0, lastSnapshotMs: -Infinity, meta };
+      this.#containers.set(key, state);
+    }
     return state;
   }
 

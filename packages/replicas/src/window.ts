@@ -92,13 +92,7 @@ export class ReplicaWindow {
     if (total === undefined && activity.totals.size >= this.#maxBinaries) return this.#drop("binaries");
     activity.totals.set(binary, (total ?? 0) + 1);
     activity.total += 1;
-    const bucket = bucketFor(activity.buckets, Math.floor(ms / this.#bucketMs));
-    const at = bucket.binaries.indexOf(binary);
-    if (at >= 0) bucket.counts[at]! += 1;
-    else {
-      bucket.binaries.push(binary);
-      bucket.counts.push(1);
-    }
+    countInBucket(activity.buckets, Math.floor(ms / this.#bucketMs), binary);
     return true;
   }
 
@@ -183,15 +177,21 @@ export class ReplicaWindow {
   }
 }
 
-/** Bucket `index`, created in order (a late record within the window goes in its place). */
-function bucketFor(buckets: Bucket[], index: number): Bucket {
+/** Counts one exec of `binary` in bucket `index`, created in order (a late record within the window goes in its place). */
+function countInBucket(buckets: Bucket[], index: number, binary: string): void {
   let i = buckets.length;
   while (i > 0 && buckets[i - 1]!.index > index) i--;
-  const before = buckets[i - 1];
-  if (before?.index === index) return before;
-  const bucket: Bucket = { index, binaries: [], counts: [] };
-  buckets.splice(i, 0, bucket);
-  return bucket;
+  const bucket = buckets[i - 1];
+  if (bucket?.index !== index) {
+    buckets.splice(i, 0, { index, binaries: [binary], counts: [1] });
+    return;
+  }
+  const at = bucket.binaries.indexOf(binary);
+  if (at >= 0) bucket.counts[at]! += 1;
+  else {
+    bucket.binaries.push(binary);
+    bucket.counts.push(1);
+  }
 }
 
 function podExecs(pod: string, activity: PodActivity): PodExecs {
