@@ -165,6 +165,16 @@ export class Detector {
    * so that a container's state stays in the CPU's caches while its execs are judged.
    */
   async process(events: readonly DetectorEvent[]): Promise<Finding[]> {
+    const { findings, persisted } = await this.judge(events);
+    await persisted;
+    return findings;
+  }
+
+  /**
+   * `process` for a caller that sends the findings while the baseline changes are being
+   * written: the batch is done when both are. Judging the next batch must wait for both.
+   */
+  async judge(events: readonly DetectorEvent[]): Promise<{ findings: Finding[]; persisted: Promise<void> }> {
     const findings: Finding[] = [];
     const observed = events.map(observedOf);
     const loaded = await this.#loadUncached(observed);
@@ -189,9 +199,10 @@ export class Detector {
       for (const i of group) this.#judge(events[i] as RuntimeEvent, observed[i]!.obs, state, tracked, findings, writes);
     }
     findings.push(...this.#admitAll(this.#sessions.flush(timeFromMillis(this.#nowMs))));
-    await this.#persist(writes);
+    const persisted = this.#persist(writes);
+    persisted.catch(() => undefined); // the caller awaits it; this only keeps an early failure from being "unhandled"
     this.stats.count("findings", undefined, findings.length);
-    return findings.sort(byTime);
+    return { findings: findings.sort(byTime), persisted };
   }
 
   /** End of input (replay): closes every open exec session and compares replicas once more. */

@@ -77,7 +77,7 @@ describe("DetectorService", () => {
     await bus.producer().send([runtimeRecord(JSON.stringify(exec({ pod: PODS[1]!, binary: "/usr/bin/nc", minutes: 61 })))]);
     await expect.poll(() => findings().filter((f) => f.type === "process.unexpected").map((f) => f.pod)).toEqual([PODS[1]]);
     const failed = (await registry.getMetricsAsJSON()).find((m) => m.name === "outlier_detector_batch_failures_total")!.values;
-    expect(failed).toEqual([expect.objectContaining({ labels: { stage: "produce" }, value: 1 })]);
+    expect(failed).toEqual([expect.objectContaining({ labels: { stage: "write" }, value: 1 })]);
   });
 
   it("starts from the store again after a rebalance, so no baseline cached before it is trusted", async () => {

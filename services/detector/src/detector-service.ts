@@ -94,9 +94,10 @@ export class DetectorService {
         out.push(deadLetterRecord(record, parsed, topics));
       }
     }
-    const findings = await this.#guard("detect", () => this.#detector.process(events));
+    const { findings, persisted } = await this.#guard("detect", () => this.#detector.judge(events));
     out.push(...findings.map((f) => findingRecord(f, topics)));
-    await this.#guard("produce", () => Promise.all([this.#deps.producer.send(out), this.#deps.findingLog?.append(findings)]));
+    // Baselines to Redis and findings to Kafka at the same time; the batch is committed when both are done.
+    await this.#guard("write", () => allDone([persisted, this.#deps.producer.send(out), this.#deps.findingLog?.append(findings)]));
     this.#count(events, findings, rejected);
     endTimer();
   }
@@ -113,7 +114,7 @@ export class DetectorService {
    * memory (cache, cooldown), where a redelivery would look like a repeat and be
    * rolled up: so it is replaced by one that starts again from the store.
    */
-  async #guard<T>(stage: "detect" | "produce", work: () => Promise<T>): Promise<T> {
+  async #guard<T>(stage: "detect" | "write", work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
@@ -236,6 +237,12 @@ export function detectorOptions({ detector: d }: DetectorConfig): DetectorOption
     cooldownMs: d.cooldown,
     maxCachedBaselines: d.maxCachedBaselines,
   };
+}
+
+/** Like Promise.all, but settles only when every write has: a redelivery must not race a write still in flight. */
+async function allDone(writes: (Promise<unknown> | undefined)[]): Promise<void> {
+  const failed = (await Promise.allSettled(writes)).find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
 }
 
 function tally<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, number> {
