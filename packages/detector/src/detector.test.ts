@@ -122,6 +122,22 @@ describe("Detector", () => {
     expect(snapshot?.deviations).toEqual([]);
   });
 
+  it("writes a new entry at once but the baseline's entry count only with the flush, and counts the stored entries on reload", async () => {
+    const store = new CountingStore();
+    const id = { cluster: "c1", namespace: "shop", kind: "Deployment" as const, name: "checkout", container: "app" };
+    const detector = new Detector({ store }, { entryFlushMs: 5 * 60_000 });
+    await detector.process([exec({ pod: PODS[0]!, binary: "/usr/local/bin/server", minutes: 0 })]);
+    await detector.process(PODS.map((pod) => exec({ pod, binary: "/bin/date", minutes: 1 })));
+    const second = store.writes[1]!;
+    expect(second.flatMap((w) => w.upsert ?? []).map((e) => e.binary)).toEqual(["/bin/date"]);
+    expect(second.some((w) => w.baseline)).toBe(false);
+    expect((await store.load(id))?.baseline.entryCount).toBe(1);
+
+    const reloaded = new Detector({ store }, { entryFlushMs: 5 * 60_000 });
+    await reloaded.process([exec({ pod: PODS[0]!, binary: "/bin/ls", minutes: 7 })]);
+    expect((await store.load(id))?.baseline.entryCount).toBe(3);
+  });
+
   it("writes a busy known entry's counters at most every entryFlushMs of event time", async () => {
     const store = new CountingStore();
     const detector = new Detector({ store }, { entryFlushMs: 5 * 60_000 });

@@ -37,9 +37,9 @@ export interface DetectorOptions {
   /** How often (event time) each workload container's replicas are compared. */
   replicaCheckEveryMs?: number;
   /**
-   * A known executable's count and last-seen time are written to the store at most this
-   * often (event time); any other change to an entry is written with its batch. Rewriting
-   * every busy entry on every batch was most of the store's cost.
+   * A known executable's count and last-seen time, and a baseline's entry and overflow
+   * counts, are written to the store at most this often (event time); any other change is
+   * written with its batch. Rewriting them on every batch was most of the store's cost.
    */
   entryFlushMs?: number;
   thresholds?: CompareThresholds;
@@ -68,6 +68,8 @@ interface Tracked {
   entries: Map<string, BaselineEntry>;
   /** Event time (ms) each entry was last written to the store. */
   persistedAt: Map<string, number>;
+  /** Event time (ms) the baseline was last written to the store. */
+  baselinePersistedAt: number;
 }
 
 /** What the detector holds for one workload container: its baseline (when loaded) and its replicas. */
@@ -278,15 +280,20 @@ export class Detector {
   /** Adds what judging changed to the batch's write; a known entry's counters only every entryFlushMs. */
   #stage(writes: Map<string, PendingWrite>, state: ContainerState, obs: ProcessObservation, tracked: Tracked, before: BaselineEntry | undefined, result: ObserveResult): void {
     let pending = writes.get(state.key);
-    const writeBaseline = result.baselineChanged || !tracked.baseline;
+    const ms = timeToMillis(obs.time);
+    const flush = this.#opts.entryFlushMs;
+    const writeBaseline =
+      !tracked.baseline ||
+      pending?.baseline !== undefined ||
+      (result.baselineChanged && (ms - tracked.baselinePersistedAt >= flush || !sameBaselineButCounters(tracked.baseline, result.baseline)));
+    if (writeBaseline) tracked.baselinePersistedAt = ms;
     tracked.baseline = result.baseline;
     const entry = result.entry;
     let writeEntry = false;
     if (entry) {
       tracked.entries.set(obs.binary, entry);
-      const ms = timeToMillis(obs.time);
-      const due = ms - (tracked.persistedAt.get(obs.binary) ?? -Infinity) >= this.#opts.entryFlushMs;
-      writeEntry = due || pending?.upsert.has(obs.binary) === true || !sameButCounters(before, entry);
+      const due = ms - (tracked.persistedAt.get(obs.binary) ?? -Infinity) >= flush;
+      writeEntry = due || pending?.upsert.has(obs.binary) === true || !sameEntryButCounters(before, entry);
       if (writeEntry) tracked.persistedAt.set(obs.binary, ms);
     }
     if (!writeBaseline && !writeEntry) return;
@@ -353,7 +360,9 @@ export class Detector {
   async #track(state: ContainerState, key: string, loaded: Loaded): Promise<Tracked> {
     const stored = loaded.has(key) ? loaded.get(key) : await this.#load(state.id);
     loaded.delete(key);
-    state.tracked = { baseline: stored?.baseline, entries: stored?.entries ?? new Map(), persistedAt: new Map() };
+    // Counts are written every entryFlushMs, entries when they appear: the stored entries are the true count.
+    const baseline = stored && { ...stored.baseline, entryCount: stored.entries.size };
+    state.tracked = { baseline, entries: stored?.entries ?? new Map(), persistedAt: new Map(), baselinePersistedAt: -Infinity };
     const labels = this.#deps.labels;
     if (labels) this.#sideWrites.push(() => labels.setLabels(state.id, state.meta.labels));
     return state.tracked;
@@ -423,6 +432,18 @@ function observedOf(event: DetectorEvent): Observed | undefined {
   return obs && { obs, key: baselineKeyOf(obs.id) };
 }
 
+/** True when only the entry and overflow counts (and so the version) differ; lists are replaced, never changed in place. */
+function sameBaselineButCounters(before: Baseline, after: Baseline): boolean {
+  return (
+    before.state === after.state &&
+    before.learningStartedAt === after.learningStartedAt &&
+    before.learningEndsAt === after.learningEndsAt &&
+    before.lockedAt === after.lockedAt &&
+    before.imageDigests === after.imageDigests &&
+    before.relearn === after.relearn
+  );
+}
+
 function byTime(a: Finding, b: Finding): number {
   return a.time < b.time ? -1 : a.time > b.time ? 1 : 0;
 }
@@ -436,7 +457,7 @@ const FINDING_OF_VERDICT: Partial<Record<Verdict, (input: Parameters<typeof unex
 };
 
 /** True when only count and lastSeen differ (the evidence lists only ever grow). */
-function sameButCounters(before: BaselineEntry | undefined, after: BaselineEntry): boolean {
+function sameEntryButCounters(before: BaselineEntry | undefined, after: BaselineEntry): boolean {
   return (
     before !== undefined &&
     before.status === after.status &&
