@@ -103,7 +103,7 @@ type Loaded = Map<string, StoredBaseline | undefined>;
 const MAX_KNOWN_PODS = 50_000;
 /**
  * The review CLI shows a container's last replica window: it is written this often (event
- * time), and at once when a replica deviates. Writing it at every comparison was a fifth
+ * time), and at once when a replica deviation is reported (not rolled up). Writing it at every comparison was a fifth
  * of the detector's time; it lives 15 minutes in the store (REPLICA_SNAPSHOT_TTL_MS).
  */
 const REPLICA_SNAPSHOT_EVERY_MS = 10 * 60_000;
@@ -318,12 +318,13 @@ export class Detector {
     if (!snapshotDue && !mayDeviate) return [];
     const snapshot = state.window.snapshot(time);
     const deviations = mayDeviate ? compareReplicas(snapshot, baselineContains, this.#thresholds) : [];
-    if (snapshots && snapshot.pods.length > 1 && (snapshotDue || deviations.length > 0)) {
+    const admitted = this.#admitAll(deviations.map((deviation) => replicaDeviationFinding({ target: state.id, deviation, time, workloadMeta: state.meta })));
+    // A deviation the cooldown rolls up is nothing new to show.
+    if (snapshots && snapshot.pods.length > 1 && (snapshotDue || admitted.length > 0)) {
       state.lastSnapshotMs = timeToMillis(time);
       this.#sideWrites.push(() => snapshots.put(state.id, { ...snapshot, deviations, time }));
     }
-    const built = deviations.map((deviation) => replicaDeviationFinding({ target: state.id, deviation, time, workloadMeta: state.meta }));
-    return this.#admitAll(built);
+    return admitted;
   }
 
   #admitAll(findings: Finding[]): Finding[] {
