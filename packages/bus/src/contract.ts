@@ -147,6 +147,37 @@ export function busContract(name: string, setup: () => BusUnderTest): void {
       expect(seenByB.sort()).toEqual(second.map((r) => r.value).sort());
     });
 
+    it("commits where a handler says it still holds a record, keeps fetching past it, and redelivers from there after a restart", async () => {
+      const topic = await bus.newTopic("contract.hold");
+      const groupId = group();
+      const p = producer();
+      // One key: every record on one partition, in order.
+      await p.send(Array.from({ length: 6 }, (_, i) => ({ topic, key: "k", value: `r${i}` })));
+      const seenByA: string[] = [];
+      let heldOffset = "";
+      const a = consumer();
+      await a.run({
+        topics: [topic],
+        groupId,
+        fromBeginning: true,
+        handle: async (batch) => {
+          seenByA.push(...batch.map((r) => r.value));
+          heldOffset = batch.find((r) => r.value === "r2")?.offset ?? heldOffset;
+          return { commitOffset: heldOffset };
+        },
+      });
+      await until("member A read every record", () => seenByA.length >= 6);
+      await p.send([{ topic, key: "k", value: "r6" }]);
+      await until("member A read on past the held record", () => seenByA.includes("r6"));
+      await a.stop();
+
+      const seenByB: string[] = [];
+      await consumer().run({ topics: [topic], groupId, fromBeginning: true, handle: async (b) => void seenByB.push(...b.map((r) => r.value)) });
+      await until("member B got the records from the held one on", () => seenByB.length >= 5);
+      expect(seenByA).toEqual(["r0", "r1", "r2", "r3", "r4", "r5", "r6"]);
+      expect(seenByB).toEqual(["r2", "r3", "r4", "r5", "r6"]);
+    });
+
     it("tells a member when its assignment changes: on joining, and when another member joins", async () => {
       const topic = await bus.newTopic("contract.assign");
       const groupId = group();

@@ -1,4 +1,4 @@
-export type { Consumer, ConsumerRunOptions, InRecord, OutRecord, Producer } from "./types.ts";
+export type { Consumer, ConsumerRunOptions, HandleResult, InRecord, OutRecord, Producer } from "./types.ts";
 export { createKafka, type BusLogger, type KafkaOptions } from "./kafka.ts";
 export { kafkaConnectionSchema, kafkaOptionsFrom, type KafkaConnection } from "./config.ts";
 export { KafkaProducer, type KafkaProducerOptions } from "./kafka-producer.ts";

@@ -45,12 +45,9 @@ export class KafkaConsumer implements Consumer {
       eachBatch: async ({ batch, heartbeat, commitOffsetsIfNecessary }) => {
         if (batch.messages.length === 0) return;
         const records = batch.messages.map((m) => toInRecord(batch, m));
-        await whileBeating(heartbeat, heartbeatIntervalMs, () => handle(records));
-        await commitOffsetsIfNecessary({
-          topics: [
-            { topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset(batch.lastOffset()) }] },
-          ],
-        });
+        const result = await whileBeating(heartbeat, heartbeatIntervalMs, () => handle(records));
+        const offset = result?.commitOffset ?? nextOffset(batch.lastOffset());
+        await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset }] }] });
       },
     });
   }
@@ -63,10 +60,10 @@ export class KafkaConsumer implements Consumer {
 }
 
 /** Heartbeats while work runs, so a long batch does not get the member evicted mid-handle. */
-async function whileBeating(heartbeat: () => Promise<void>, intervalMs: number, work: () => Promise<void>): Promise<void> {
+async function whileBeating<T>(heartbeat: () => Promise<void>, intervalMs: number, work: () => Promise<T>): Promise<T> {
   const timer = setInterval(() => heartbeat().catch(() => undefined), intervalMs);
   try {
-    await work();
+    return await work();
   } finally {
     clearInterval(timer);
   }

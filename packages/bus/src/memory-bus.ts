@@ -99,22 +99,28 @@ export class MemoryBus {
     onAssigned: ConsumerRunOptions["onAssigned"],
   ): Promise<void> {
     let assignedIn = -1;
+    /** This member's fetch position per partition; from the committed offset after each assignment. */
+    let positions = new Map<string, number>();
     while (running()) {
       const version = this.#version;
       const generation = this.#generations.get(groupId) ?? 0;
       if (generation !== assignedIn) {
         assignedIn = generation;
+        positions = new Map();
         onAssigned?.();
       }
       let delivered = false;
       for (const { topic, partition } of this.#assignment(groupId, memberId)) {
         if (!running()) return;
-        const batch = this.#fetch(groupId, topic, partition);
+        const at = `${topic}/${partition}`;
+        const batch = this.#fetch(topic, partition, positions.get(at) ?? this.#group(groupId).get(at) ?? 0);
         if (batch.length === 0) continue;
         delivered = true;
         try {
-          await handle(batch);
-          this.#commit(groupId, memberId, { topic, partition }, Number(batch.at(-1)!.offset) + 1);
+          const result = await handle(batch);
+          const next = Number(batch.at(-1)!.offset) + 1;
+          positions.set(at, next);
+          this.#commit(groupId, memberId, { topic, partition }, result?.commitOffset === undefined ? next : Number(result.commitOffset));
         } catch (error) {
           // Not committed: the same batch comes again after the backoff.
           this.#logger.error({ err: error, groupId, topic, partition, offset: batch[0]!.offset }, "batch handler failed");
@@ -161,8 +167,7 @@ export class MemoryBus {
     this.#rebalanced(groupId);
   }
 
-  #fetch(groupId: string, topic: string, partition: number): InRecord[] {
-    const from = this.#group(groupId).get(`${topic}/${partition}`) ?? 0;
+  #fetch(topic: string, partition: number, from: number): InRecord[] {
     return (this.#log(topic)[partition] ?? []).slice(from, from + this.#maxBatchSize);
   }
 

@@ -22,11 +22,23 @@ export interface InRecord {
   headers: Record<string, string>;
 }
 
+export interface HandleResult {
+  /**
+   * Commit this offset of the batch's partition instead of the batch's end: the handler
+   * still holds the record at this offset (and is done with the ones before it), so after
+   * a restart the partition is read again from here. Fetching goes on past it.
+   */
+  commitOffset?: string;
+}
+
 export interface ConsumerRunOptions {
   topics: string[];
   groupId: string;
-  /** Records of one partition, in offset order. */
-  handle(batch: InRecord[]): Promise<void>;
+  /**
+   * Records of one partition, in offset order. By default the whole batch is committed when
+   * this resolves; a handler still holding some records back returns where to commit instead.
+   */
+  handle(batch: InRecord[]): Promise<void | HandleResult>;
   /** Where a group with no committed offset starts: the oldest record (true) or only new ones (false, default). */
   fromBeginning?: boolean;
   /**
