@@ -16,8 +16,8 @@ describe("ExecSessionCorrelator", () => {
     ].map((p) => sessions.observe(p));
     // The workload's own worker, in the init tree, during the session: not part of it.
     const worker = sessions.observe(processExec({ binary: "/usr/sbin/nginx", pid: 7, inInitTree: true, seconds: 5 }));
-    expect(joined).toEqual([true, true, true]);
-    expect(worker).toBe(false);
+    expect(joined).toEqual(["in-session", "in-session", "in-session"]);
+    expect(worker).toBe("none");
 
     expect(sessions.flush(at(30 + IDLE_S))).toEqual([]); // still within the idle gap
     const findings = sessions.flush(at(31 + IDLE_S));
@@ -57,20 +57,24 @@ describe("ExecSessionCorrelator", () => {
   it("keeps out other containers, other pods, and processes after the idle gap", () => {
     const sessions = new ExecSessionCorrelator();
     sessions.openFromAudit(execAudit());
-    expect(sessions.observe(processExec({ binary: "/bin/ls", container: "sidecar", seconds: 1 }))).toBe(false);
-    expect(sessions.observe(processExec({ binary: "/bin/ls", pod: "web-6f87496b94-zzzzz", seconds: 1 }))).toBe(false);
-    expect(sessions.observe(processExec({ binary: "/bin/ls", seconds: 1 + IDLE_S }))).toBe(false);
-    expect(sessions.observe(processExec({ binary: "/bin/ls", seconds: -10 }))).toBe(false); // long before the exec
-    expect(sessions.observe(processExec({ binary: "/bin/ls", maybeExecProbe: true, seconds: 2 }))).toBe(false);
+    // From outside the init tree with no session of theirs open: held for a session that may still come.
+    expect(sessions.observe(processExec({ binary: "/bin/ls", container: "sidecar", seconds: 1 }))).toBe("held");
+    expect(sessions.observe(processExec({ binary: "/bin/ls", pod: "web-6f87496b94-zzzzz", seconds: 1 }))).toBe("held");
+    expect(sessions.observe(processExec({ binary: "/bin/ls", seconds: 1 + IDLE_S }))).toBe("held");
+    expect(sessions.observe(processExec({ binary: "/bin/ls", seconds: -10 }))).toBe("held"); // long before the exec
+    expect(sessions.observe(processExec({ binary: "/bin/ls", maybeExecProbe: true, seconds: 2 }))).toBe("none");
   });
 
   it("lets a process seen before its late audit event join the session, within the grace window", () => {
     const sessions = new ExecSessionCorrelator({ graceMs: 60_000 });
     // The runtime event arrives first; the audit webhook batch comes 20 s later.
-    expect(sessions.observe(processExec({ binary: "/bin/sh", pid: 100, seconds: 0.5 }))).toBe(false);
-    expect(sessions.observe(processExec({ binary: "/usr/sbin/nginx", pid: 7, inInitTree: true, seconds: 3 }))).toBe(false);
-    sessions.observe(processExec({ binary: "/bin/cat", pid: 300, container: "app", pod: "other-pod", seconds: 20 }));
+    const shell = processExec({ binary: "/bin/sh", pid: 100, seconds: 0.5 });
+    const other = processExec({ binary: "/bin/cat", pid: 300, container: "app", pod: "other-pod", seconds: 20 });
+    expect(sessions.observe(shell)).toBe("held");
+    expect(sessions.observe(processExec({ binary: "/usr/sbin/nginx", pid: 7, inInitTree: true, seconds: 3 }))).toBe("none");
+    expect(sessions.observe(other)).toBe("held");
     expect(sessions.openFromAudit(execAudit())).toBe(true);
+    expect([sessions.claimed(shell.id), sessions.claimed(shell.id), sessions.claimed(other.id)]).toEqual([true, false, false]);
     const [finding] = sessions.flush(at(20 + IDLE_S + 1));
     expect(finding?.evidence.processes).toEqual([{ binary: "/bin/sh", count: 1, firstTime: at(0.5) }]);
   });
@@ -88,9 +92,9 @@ describe("ExecSessionCorrelator", () => {
     const sessions = new ExecSessionCorrelator();
     sessions.openFromAudit(execAudit());
     const falco = (spec: Parameters<typeof processExec>[0]) => sessions.observe(processExec({ ...spec, source: "falco" }));
-    expect(falco({ binary: "bash", pid: 200, parent: { binary: "runc:[2:INIT]", pid: 199 }, seconds: 1 })).toBe(true);
-    expect(falco({ binary: "curl", pid: 201, parent: { binary: "bash", pid: 200 }, seconds: 2 })).toBe(true);
-    expect(falco({ binary: "php-fpm", pid: 50, parent: { binary: "php-fpm", pid: 1 }, seconds: 3 })).toBe(false);
+    expect(falco({ binary: "bash", pid: 200, parent: { binary: "runc:[2:INIT]", pid: 199 }, seconds: 1 })).toBe("in-session");
+    expect(falco({ binary: "curl", pid: 201, parent: { binary: "bash", pid: 200 }, seconds: 2 })).toBe("in-session");
+    expect(falco({ binary: "php-fpm", pid: 50, parent: { binary: "php-fpm", pid: 1 }, seconds: 3 })).toBe("none");
     const [finding] = sessions.flush(at(10 + IDLE_S));
     expect(finding?.evidence.processes).toEqual([
       { binary: "bash", count: 1, firstTime: at(1) },
@@ -145,8 +149,8 @@ describe("ExecSessionCorrelator", () => {
   it("closes a busy session at its maximum duration", () => {
     const sessions = new ExecSessionCorrelator({ maxDurationMs: 300_000 });
     sessions.openFromAudit(execAudit());
-    for (let s = 60; s <= 300; s += 60) expect(sessions.observe(processExec({ binary: "/bin/date", seconds: s }))).toBe(true);
-    expect(sessions.observe(processExec({ binary: "/bin/date", seconds: 301 }))).toBe(false);
+    for (let s = 60; s <= 300; s += 60) expect(sessions.observe(processExec({ binary: "/bin/date", seconds: s }))).toBe("in-session");
+    expect(sessions.observe(processExec({ binary: "/bin/date", seconds: 301 }))).toBe("held");
     const [finding] = sessions.flush(at(301));
     expect(finding?.evidence).toMatchObject({ closedBy: "max-duration", execCount: 5 });
   });

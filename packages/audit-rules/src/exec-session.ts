@@ -68,6 +68,13 @@ interface Session {
   closedBy?: CloseReason;
 }
 
+/**
+ * What `observe` made of a process: part of an open session; held, because it entered
+ * the container from outside while no session was open there (its audit event may still
+ * come); or neither.
+ */
+export type ExecObservation = "in-session" | "held" | "none";
+
 interface HeldProcess {
   runtime: RuntimeEvent;
   ms: number;
@@ -84,6 +91,8 @@ export class ExecSessionCorrelator {
   readonly #openByPod = new Map<string, Session[]>(); // the same sessions, by podKey: observe is per process
   readonly #closed: Session[] = [];
   readonly #held = new Map<string, HeldProcess[]>(); // by podKey, in arrival order
+  /** Ids of held runtime events a session took, until asked about with `claimed`. */
+  readonly #claimed = new Set<string>();
   #latestMs = 0;
 
   constructor(options: ExecSessionOptions = {}) {
@@ -92,6 +101,16 @@ export class ExecSessionCorrelator {
 
   get openSessions(): number {
     return this.#open.size;
+  }
+
+  /** How long (event time) a held process waits for its session to open. */
+  get graceMs(): number {
+    return this.#options.graceMs;
+  }
+
+  /** True once: when the held runtime event with this id has joined a session that opened after it. */
+  claimed(eventId: string): boolean {
+    return this.#claimed.delete(eventId);
   }
 
   /** Opens a session for an allowed pods/exec or pods/attach; false for anything else or a redelivery. */
@@ -124,22 +143,23 @@ export class ExecSessionCorrelator {
   }
 
   /**
-   * True when the process belongs to an open session in its pod and container, so the
-   * caller keeps it out of the workload's baseline. A process that enters the container
-   * from outside while no session is open is held for `graceMs` and joins a session that
-   * opens later, but is answered false now.
+   * "in-session" when the process belongs to an open session in its pod and container, so
+   * the caller keeps it out of the workload's baseline. A process that enters the container
+   * from outside while no session is open (and its children) is "held" for `graceMs`: it
+   * joins a session that opens later (see `claimed`).
    */
-  observe(runtime: RuntimeEvent): boolean {
-    if (runtime.type !== "process_exec" || !runtime.pod || !runtime.process) return false;
+  observe(runtime: RuntimeEvent): ExecObservation {
+    if (runtime.type !== "process_exec" || !runtime.pod || !runtime.process) return "none";
     const ms = timeToMillis(runtime.time);
     this.#latestMs = Math.max(this.#latestMs, ms);
     const session = this.#sessionFor(runtime, ms);
     if (session) {
       this.#join(session, runtime, ms);
-      return true;
+      return "in-session";
     }
-    if (entersFromOutside(runtime) || this.#isHeldChild(runtime)) this.#hold(runtime, ms);
-    return false;
+    if (!entersFromOutside(runtime) && !this.#isHeldChild(runtime)) return "none";
+    this.#hold(runtime, ms);
+    return "held";
   }
 
   /** Closes the sessions idle or too long at `now` (event time) and returns their findings. */
@@ -229,11 +249,22 @@ export class ExecSessionCorrelator {
     if (!held) return;
     const remaining: HeldProcess[] = [];
     for (const entry of [...held].sort((a, b) => a.ms - b.ms)) {
-      if (this.#inSession(session, entry.runtime, entry.ms)) this.#join(session, entry.runtime, entry.ms);
-      else remaining.push(entry);
+      if (this.#inSession(session, entry.runtime, entry.ms)) {
+        this.#join(session, entry.runtime, entry.ms);
+        this.#claim(entry.runtime.id);
+      } else remaining.push(entry);
     }
     if (remaining.length > 0) this.#held.set(key, remaining);
     else this.#held.delete(key);
+  }
+
+  #claim(eventId: string): void {
+    this.#claimed.add(eventId);
+    // Bounded like the held processes; the detector asks about each within its grace window.
+    if (this.#claimed.size > this.#options.maxHeldPods * this.#options.maxHeldPerPod) {
+      const oldest = this.#claimed.values().next().value;
+      if (oldest !== undefined) this.#claimed.delete(oldest);
+    }
   }
 
   #dropExpiredHeld(nowMs: number): void {

@@ -3,6 +3,6 @@ export { isDecisiveStage, wasAllowed, isAllowedFinal, principalOf } from "./rule
 export { AUDIT_RULES } from "./rules/index.ts";
 export { evaluateAudit } from "./evaluate.ts";
 export { MemorySeenSet, DEFAULT_SEEN_MAX_KEYS, DEFAULT_LEARNING_MS, type MemorySeenSetOptions } from "./seen-set.ts";
-export { ExecSessionCorrelator, type ExecSessionOptions } from "./exec-session.ts";
+export { ExecSessionCorrelator, type ExecObservation, type ExecSessionOptions } from "./exec-session.ts";
 export { parsePodStreamRequest, type PodStreamRequest } from "./exec-request.ts";
 export { workloadFromPodName } from "./pod-workload.ts";

@@ -70,6 +70,49 @@ describe("Detector", () => {
     expect(stored?.entries.has("/usr/bin/curl")).toBe(false);
   });
 
+  it("keeps an exec's processes out of the baseline and of process.unexpected when its audit event comes batches later", async () => {
+    const store = new MemoryBaselineStore();
+    const detector = new Detector({ store });
+    await detector.process(learningHour());
+    const fromOutside = (binary: string, minutes: number) => exec({ pod: PODS[1]!, binary, minutes, inInitTree: false, parent: "/usr/bin/runc" });
+    // The runtime events come first; the audit webhook's batch 20 s later (its time is the request's, before the processes).
+    const first = await detector.process([fromOutside("/bin/sh", 70.01), fromOutside("/usr/bin/curl", 70.1)]);
+    expect(detector.isDeferred(fromOutside("/bin/sh", 70.01).id)).toBe(true);
+    const later = await detector.process([execAudit(PODS[1]!, 70, ["sh"]), exec({ pod: PODS[0]!, binary: "/bin/sh", minutes: 70.4 })]);
+    const findings = [...first, ...later, ...(await detector.finish())];
+    expect(findings.filter((f) => f.type === "process.unexpected")).toEqual([]);
+    const [session] = findings.filter((f) => f.type === "exec.session");
+    expect(session?.evidence).toMatchObject({ execCount: 2 });
+    expect(detector.isDeferred(fromOutside("/bin/sh", 70.01).id)).toBe(false);
+    const stored = await store.load({ cluster: "c1", namespace: "shop", kind: "Deployment", name: "checkout", container: "app" });
+    expect(stored?.entries.has("/usr/bin/curl")).toBe(false);
+  });
+
+  it("judges an exec from outside that no session claims once its grace window has passed", async () => {
+    const detector = new Detector({ store: new MemoryBaselineStore() });
+    await detector.process(learningHour());
+    const intruder = exec({ pod: PODS[2]!, binary: "/usr/bin/nc", minutes: 70, inInitTree: false, parent: "/usr/bin/runc" });
+    expect(await detector.process([intruder])).toEqual([]);
+    // 30 s on: still waiting for an audit event.
+    expect(await detector.process([exec({ pod: PODS[0]!, binary: "/bin/sh", minutes: 70.5 })])).toEqual([]);
+    const findings = await detector.process([exec({ pod: PODS[0]!, binary: "/bin/sh", minutes: 71.1 })]);
+    expect(findings.filter((f) => f.type === "process.unexpected").map((f) => [f.pod, f.process?.binary])).toEqual([[PODS[2], "/usr/bin/nc"]]);
+    expect(detector.stats.get("noise", "deferred")).toBe(1);
+  });
+
+  it("hands its deferred execs over to the detector that replaces it", async () => {
+    const store = new MemoryBaselineStore();
+    const first = new Detector({ store });
+    await first.process(learningHour());
+    const intruder = exec({ pod: PODS[2]!, binary: "/usr/bin/nc", minutes: 70, inInitTree: false, parent: "/usr/bin/runc" });
+    await first.process([intruder]);
+    const second = new Detector({ store });
+    second.adoptDeferred(first);
+    expect(second.isDeferred(intruder.id)).toBe(true);
+    const findings = await second.process([exec({ pod: PODS[0]!, binary: "/bin/sh", minutes: 72 })]);
+    expect(findings.filter((f) => f.type === "process.unexpected").map((f) => f.process?.binary)).toEqual(["/usr/bin/nc"]);
+  });
+
   it("flags the replica that runs what its peers do not, while still learning", async () => {
     const detector = new Detector({ store: new MemoryBaselineStore() }, { replicaCheckEveryMs: 60_000 });
     const events = [...learningHour().filter((e) => e.time <= at(20)), exec({ pod: PODS[2]!, binary: "/tmp/miner", minutes: 21 })];

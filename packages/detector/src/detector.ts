@@ -91,11 +91,21 @@ interface PendingWrite {
   upsert: Map<string, BaselineEntry>;
 }
 
-/** An exec's observation and its baseline's key, worked out once per batch for loading and judging. */
+/** An exec, its observation and its baseline's key, worked out once for loading and judging. */
 interface Observed {
+  event: RuntimeEvent;
   obs: ProcessObservation;
   key: string;
 }
+
+/** An exec held back from judging until its exec session's audit event can have come. */
+interface Deferred {
+  observed: Observed;
+  ms: number;
+}
+
+/** Deferred execs at most; beyond, an exec from outside is judged at once. */
+const MAX_DEFERRED = 10_000;
 
 /** Baselines loaded for one batch, by key; undefined when the store has none yet. */
 type Loaded = Map<string, StoredBaseline | undefined>;
@@ -128,6 +138,8 @@ export class Detector {
   readonly #thresholds: CompareThresholds;
   readonly #containers: RecencyMap<ContainerState>;
   readonly #policies = new WeakMap<Record<string, string>, BaselinePolicy>();
+  /** By event id, in arrival order. */
+  readonly #deferred = new Map<string, Deferred>();
   /** cluster/namespace/pod → its workload, learned from runtime events, for audit and exec-session findings. */
   readonly #pods = new RecencyMap<KnownWorkload>(MAX_KNOWN_PODS);
   readonly #cooldown: Cooldown;
@@ -178,28 +190,17 @@ export class Detector {
    */
   async judge(events: readonly DetectorEvent[]): Promise<{ findings: Finding[]; persisted: Promise<void> }> {
     const findings: Finding[] = [];
-    const observed = events.map(observedOf);
-    const loaded = await this.#loadUncached(observed);
-    /** Indexes of the execs left to judge, by baseline key. */
-    const byContainer = new Map<string, number[]>();
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i]!;
-      const o = observed[i];
+    const toJudge: Observed[] = [];
+    for (const event of events) {
       this.stats.count("events", event.schema === "outlier.audit.v1" ? "audit" : event.type);
       if (event.schema === "outlier.audit.v1") this.#onAudit(event, findings);
-      else if (this.#screen(event, o, findings) && o) {
-        const group = byContainer.get(o.key);
-        if (group) group.push(i);
-        else byContainer.set(o.key, [i]);
+      else {
+        const observed = observedOf(event);
+        if (this.#screen(event, observed, findings) && observed) toJudge.push(observed);
       }
     }
-    const writes = new Map<string, PendingWrite>();
-    for (const [key, group] of byContainer) {
-      const first = observed[group[0]!]!;
-      const state = this.#containerState(key, first.obs.id, events[group[0]!] as RuntimeEvent);
-      const tracked = state.tracked ?? (await this.#track(state, key, loaded));
-      for (const i of group) this.#judge(events[i] as RuntimeEvent, observed[i]!.obs, state, tracked, findings, writes);
-    }
+    // Deferred execs whose wait is over are older than this batch's: judged first.
+    const writes = await this.#judgeAll([...this.#releaseDeferred(false), ...toJudge], findings);
     findings.push(...this.#admitAll(this.#sessions.flush(timeFromMillis(this.#nowMs))));
     const persisted = this.#persist(writes);
     persisted.catch(() => undefined); // the caller awaits it; this only keeps an early failure from being "unhandled"
@@ -207,13 +208,31 @@ export class Detector {
     return { findings: findings.sort(byTime), persisted };
   }
 
-  /** End of input (replay): closes every open exec session and compares replicas once more. */
+  /** End of input (replay): judges the execs still deferred, closes every open exec session and compares replicas once more. */
   async finish(): Promise<Finding[]> {
-    const end = timeFromMillis(this.#nowMs + 24 * 60 * 60_000);
-    const findings = this.#admitAll(this.#sessions.flush(end));
+    const findings: Finding[] = [];
+    const writes = await this.#judgeAll(this.#releaseDeferred(true), findings);
+    findings.push(...this.#admitAll(this.#sessions.flush(timeFromMillis(this.#nowMs + 24 * 60 * 60_000))));
     for (const [, state] of this.#containers.entries()) findings.push(...this.#compare(state, timeFromMillis(this.#nowMs)));
-    await this.#persist(new Map());
-    return findings;
+    await this.#persist(writes);
+    return findings.sort(byTime);
+  }
+
+  get deferredCount(): number {
+    return this.#deferred.size;
+  }
+
+  /** True while the runtime event with this id is deferred (held for its exec session, not yet judged). */
+  isDeferred(eventId: string): boolean {
+    return this.#deferred.has(eventId);
+  }
+
+  /** Takes over the execs another detector (being replaced) still defers, so that none goes unjudged. */
+  adoptDeferred(previous: Detector): void {
+    for (const [id, held] of previous.#deferred) {
+      this.#sessions.observe(held.observed.event);
+      this.#deferred.set(id, held);
+    }
   }
 
   /** A person changed this baseline: the next event reloads it from the store. */
@@ -242,11 +261,55 @@ export class Detector {
     if (alert || !observed) this.#rememberPod(event);
     if (alert) findings.push(...this.#admitAll([alert]));
     if (event.type !== "process_exec") return false;
-    if (this.#sessions.observe(event)) return this.#noise(event, "exec-session");
+    const exec = this.#sessions.observe(event);
+    if (exec === "in-session") return this.#noise(event, "exec-session");
     const noise = classifyNoise(event, this.#deps.podSpec?.(event));
     if (noise) return this.#noise(event, noise);
     if (!observed) return this.#noise(event, "no-workload");
+    if (exec === "held" && this.#deferred.size < MAX_DEFERRED) {
+      // Entered from outside with no session open: its audit event may be late. Judged only if none comes.
+      this.#deferred.set(event.id, { observed, ms: timeToMillis(event.time) });
+      return this.#noise(event, "deferred");
+    }
     return true;
+  }
+
+  /**
+   * Deferred execs a session took are done (its exec.session finding lists them); the ones
+   * whose grace window has passed with no session (or `all`, at the end of a replay) are
+   * returned to be judged.
+   */
+  #releaseDeferred(all: boolean): Observed[] {
+    const due: Observed[] = [];
+    for (const [id, held] of this.#deferred) {
+      if (this.#sessions.claimed(id)) {
+        this.#deferred.delete(id);
+        this.stats.count("noise", "exec-session");
+      } else if (all || this.#nowMs - held.ms > this.#sessions.graceMs) {
+        this.#deferred.delete(id);
+        due.push(held.observed);
+      }
+    }
+    return due;
+  }
+
+  /** Judges execs one workload container after another, each container's in order and after one load. */
+  async #judgeAll(execs: Observed[], findings: Finding[]): Promise<Map<string, PendingWrite>> {
+    const byContainer = new Map<string, Observed[]>();
+    for (const o of execs) {
+      const group = byContainer.get(o.key);
+      if (group) group.push(o);
+      else byContainer.set(o.key, [o]);
+    }
+    const loaded = await this.#loadUncached(byContainer);
+    const writes = new Map<string, PendingWrite>();
+    for (const [key, group] of byContainer) {
+      const first = group[0]!;
+      const state = this.#containerState(key, first.obs.id, first.event);
+      const tracked = state.tracked ?? (await this.#track(state, key, loaded));
+      for (const o of group) this.#judge(o.event, o.obs, state, tracked, findings, writes);
+    }
+    return writes;
   }
 
   #noise(event: RuntimeEvent, kind: string): false {
@@ -342,11 +405,9 @@ export class Detector {
    * Redis), rather than one round trip each as the events reach them. A baseline a person
    * changes meanwhile is loaded again when its event comes.
    */
-  async #loadUncached(observed: readonly (Observed | undefined)[]): Promise<Loaded> {
+  async #loadUncached(byContainer: Map<string, Observed[]>): Promise<Loaded> {
     const ids = new Map<string, BaselineId>();
-    for (const o of observed) {
-      if (o && !ids.has(o.key) && !this.#containers.get(o.key)?.tracked) ids.set(o.key, o.obs.id);
-    }
+    for (const [key, group] of byContainer) if (!this.#containers.get(key)?.tracked) ids.set(key, group[0]!.obs.id);
     const loaded: Loaded = new Map();
     await Promise.all([...ids].map(async ([key, id]) => loaded.set(key, await this.#load(id))));
     return loaded;
@@ -427,10 +488,10 @@ export class Detector {
   }
 }
 
-function observedOf(event: DetectorEvent): Observed | undefined {
-  if (event.schema === "outlier.audit.v1" || event.type !== "process_exec") return undefined;
+function observedOf(event: RuntimeEvent): Observed | undefined {
+  if (event.type !== "process_exec") return undefined;
   const obs = observationFromEvent(event);
-  return obs && { obs, key: baselineKeyOf(obs.id) };
+  return obs && { event, obs, key: baselineKeyOf(obs.id) };
 }
 
 /** True when only the entry and overflow counts (and so the version) differ; lists are replaced, never changed in place. */

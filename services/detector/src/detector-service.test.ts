@@ -14,9 +14,9 @@ const COMMON = ["/usr/bin/entrypoint", "/usr/local/bin/server", "/bin/sh"];
 const learningHour = () => PODS.flatMap((pod) => Array.from({ length: 12 }, (_, i) => COMMON.map((binary) => exec({ pod, binary, minutes: i * 5 }))).flat());
 const runtimeRecord = (value: string): OutRecord => ({ topic: TOPICS.runtime, key: "c1/shop/Deployment/checkout", value, headers: { [SCHEMA_HEADER]: "outlier.runtime.v1" } });
 
-function setup(producer?: (inner: Producer) => Producer) {
-  const bus = new MemoryBus({ partitions: 3, redeliveryBackoffMs: 10, logger: { error: () => undefined } });
-  const store = new MemoryBaselineStore();
+function setup(producer?: (inner: Producer) => Producer, shared?: { bus: MemoryBus; store: MemoryBaselineStore }) {
+  const bus = shared?.bus ?? new MemoryBus({ partitions: 3, redeliveryBackoffMs: 10, logger: { error: () => undefined } });
+  const store = shared?.store ?? new MemoryBaselineStore();
   const findingLog = new MemoryFindingLog();
   const registry = new Registry();
   const service = new DetectorService({
@@ -78,6 +78,26 @@ describe("DetectorService", () => {
     await expect.poll(() => findings().filter((f) => f.type === "process.unexpected").map((f) => f.pod)).toEqual([PODS[1]]);
     const failed = (await registry.getMetricsAsJSON()).find((m) => m.name === "outlier_detector_batch_failures_total")!.values;
     expect(failed).toEqual([expect.objectContaining({ labels: { stage: "write" }, value: 1 })]);
+  });
+
+  it("commits a partition only up to an exec it defers, so a restart judges it again rather than losing it", async () => {
+    const first = setup();
+    stop = () => first.service.stop();
+    await first.bus.producer().send(learningHour().map((e) => runtimeRecord(JSON.stringify(e))));
+    await first.service.start();
+    await expect.poll(() => first.service.detector.stats.total("events")).toBe(learningHour().length);
+    // From outside the container with no kubectl exec in the audit log (yet): held, not judged.
+    const intruder = exec({ pod: PODS[2]!, binary: "/usr/bin/nc", minutes: 70, inInitTree: false, parent: "/usr/bin/runc" });
+    await first.bus.producer().send([runtimeRecord(JSON.stringify(intruder))]);
+    await expect.poll(() => first.service.detector.isDeferred(intruder.id)).toBe(true);
+    await first.service.stop();
+
+    const second = setup(undefined, first);
+    stop = () => second.service.stop();
+    await second.service.start();
+    await expect.poll(() => second.service.detector.isDeferred(intruder.id)).toBe(true);
+    await second.bus.producer().send([runtimeRecord(JSON.stringify(exec({ pod: PODS[0]!, binary: "/bin/sh", minutes: 72 })))]);
+    await expect.poll(() => second.findings().filter((f) => f.type === "process.unexpected").map((f) => f.process?.binary)).toEqual(["/usr/bin/nc"]);
   });
 
   it("starts from the store again after a rebalance, so no baseline cached before it is trusted", async () => {

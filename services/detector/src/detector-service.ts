@@ -1,5 +1,15 @@
 import type { AddressInfo } from "node:net";
-import { createKafka, KafkaConsumer, KafkaProducer, kafkaOptionsFrom, type Consumer, type InRecord, type OutRecord, type Producer } from "@outlier/bus";
+import {
+  createKafka,
+  KafkaConsumer,
+  KafkaProducer,
+  kafkaOptionsFrom,
+  type Consumer,
+  type HandleResult,
+  type InRecord,
+  type OutRecord,
+  type Producer,
+} from "@outlier/bus";
 import type { Finding, RejectCode } from "@outlier/contracts";
 import { Detector, type DetectorDeps, type DetectorEvent, type DetectorOptions } from "@outlier/detector";
 import { createHttpServer, type Readiness } from "@outlier/service-kit";
@@ -43,6 +53,8 @@ export interface DetectorServiceDeps {
 export class DetectorService {
   readonly #deps: DetectorServiceDeps;
   #detector: Detector;
+  /** Where the events the detector defers are on the bus, by event id. */
+  readonly #deferredAt = new Map<string, InRecord>();
   #consuming = false;
   #unsubscribe: (() => Promise<void>) | undefined;
 
@@ -72,22 +84,27 @@ export class DetectorService {
       // After a rebalance this member may get back workloads another member changed meanwhile:
       // start from the store again rather than from baselines cached before.
       onAssigned: () => {
-        this.#detector = this.#deps.newDetector();
+        this.#replaceDetector();
         this.#deps.logger.info("partitions assigned; detector state reloads from the store");
       },
     });
     this.#consuming = true;
   }
 
-  /** Handles one batch of one partition; resolving lets the consumer commit it. */
-  async handle(batch: InRecord[]): Promise<void> {
+  /**
+   * Handles one batch of one partition; resolving lets the consumer commit it, up to the
+   * first record of the partition whose event the detector still defers.
+   */
+  async handle(batch: InRecord[]): Promise<HandleResult | undefined> {
     const { metrics, topics } = this.#deps;
     const endTimer = metrics.batchDuration.startTimer();
     const events: DetectorEvent[] = [];
+    const eventOf: (DetectorEvent | undefined)[] = [];
     const out: OutRecord[] = [];
     const rejected: RejectCode[] = [];
     for (const record of batch) {
       const parsed = parseRecord(record, topics);
+      eventOf.push(parsed.ok ? parsed.value : undefined);
       if (parsed.ok) events.push(parsed.value);
       else {
         rejected.push(parsed.code);
@@ -100,6 +117,35 @@ export class DetectorService {
     await this.#guard("write", () => allDone([persisted, this.#deps.producer.send(out), this.#deps.findingLog?.append(findings)]));
     this.#count(events, findings, rejected);
     endTimer();
+    return this.#commitHint(batch, eventOf);
+  }
+
+  /**
+   * A deferred exec (held for its kubectl exec's late audit event) is not judged yet: its
+   * record must be read again after a crash, so the partition is committed only up to it.
+   */
+  #commitHint(batch: InRecord[], eventOf: (DetectorEvent | undefined)[]): HandleResult | undefined {
+    const detector = this.#detector;
+    if (detector.deferredCount > 0) {
+      batch.forEach((record, i) => {
+        const event = eventOf[i];
+        if (event?.schema === "outlier.runtime.v1" && detector.isDeferred(event.id)) this.#deferredAt.set(event.id, record);
+      });
+    }
+    const { topic, partition } = batch[0]!;
+    let lowest: bigint | undefined;
+    for (const [id, at] of this.#deferredAt) {
+      if (!detector.isDeferred(id)) this.#deferredAt.delete(id);
+      else if (at.topic === topic && at.partition === partition && (lowest === undefined || BigInt(at.offset) < lowest)) lowest = BigInt(at.offset);
+    }
+    return lowest === undefined ? undefined : { commitOffset: lowest.toString() };
+  }
+
+  /** A fresh detector that loads from the store, taking over the execs the old one still defers. */
+  #replaceDetector(): void {
+    const next = this.#deps.newDetector();
+    next.adoptDeferred(this.#detector);
+    this.#detector = next;
   }
 
   /** Leaves the group after the batch in hand (committed if it succeeds); the rest goes to the next owner. */
@@ -120,7 +166,7 @@ export class DetectorService {
     } catch (error) {
       this.#deps.metrics.batchFailures.inc({ stage });
       this.#deps.logger.warn({ err: error, stage }, "batch failed; it will be redelivered to a detector reloaded from the store");
-      this.#detector = this.#deps.newDetector();
+      this.#replaceDetector();
       throw error;
     }
   }

@@ -24,7 +24,7 @@ function exec(binary: string, minutes: number): RuntimeEvent {
     node: "node-1",
     pod: { namespace: "shop", name: "checkout-1", labels: { app: "checkout" }, container: { name: "app", imageDigest: "sha256:aaa" } },
     workload: { kind: "Deployment", name: "checkout", resolvedBy: "owner-reference" },
-    process: { binary, ancestors: [] },
+    process: { binary, ancestors: [], inInitTree: true },
   };
 }
 
