@@ -153,16 +153,27 @@ describe("Detector", () => {
     expect(findings.filter((f) => f.type === "process.unexpected")).toEqual([]);
   });
 
-  it("leaves workload labels and the last replica window for the review CLI", async () => {
+  it("leaves workload labels for the review CLI, and its replica window when asked and at the end of a replay", async () => {
     const labels = new MemoryLabelIndex();
     const replicaSnapshots = new MemoryReplicaSnapshotStore();
     const detector = new Detector({ store: new MemoryBaselineStore(), labels, replicaSnapshots });
     await detector.process(learningHour());
     const workload = { cluster: "c1", namespace: "shop", kind: "Deployment" as const, name: "checkout" };
+    const id = { ...workload, container: "app" };
     expect(await labels.getLabels(workload)).toEqual({ app: "checkout" });
-    const snapshot = await replicaSnapshots.get({ ...workload, container: "app" });
-    expect(snapshot?.pods.map((p) => p.pod)).toEqual(PODS);
-    expect(snapshot?.deviations).toEqual([]);
+    expect(await replicaSnapshots.get(id)).toBeUndefined(); // nothing deviated, nobody asked
+
+    expect(await detector.writeReplicaSnapshot("c1/shop/Deployment/checkout|sidecar")).toBe(false);
+    expect(await detector.writeReplicaSnapshot("c1/shop/Deployment/checkout|app")).toBe(true);
+    const asked = await replicaSnapshots.get(id);
+    expect(asked?.pods.map((p) => p.pod)).toEqual(PODS);
+    expect(asked?.deviations).toEqual([]);
+    expect(asked?.time).toBe(at(55));
+
+    const replayed = new MemoryReplicaSnapshotStore();
+    const replay = new Detector({ store: new MemoryBaselineStore(), replicaSnapshots: replayed });
+    await run(replay, learningHour());
+    expect((await replayed.get(id))?.pods.map((p) => p.pod)).toEqual(PODS);
   });
 
   it("writes a new entry at once but the baseline's entry count only with the flush, and counts the stored entries on reload", async () => {

@@ -24,7 +24,7 @@ import {
 } from "@outlier/baseline";
 import { compareReplicas, DEFAULT_THRESHOLDS, ReplicaWindow, replicaDeviationFinding, type CompareThresholds } from "@outlier/replicas";
 import { AUDIT_RULES, evaluateAudit, ExecSessionCorrelator, MemorySeenSet, type ExecSessionOptions, type RuleContext } from "@outlier/audit-rules";
-import type { BaselineStore, BaselineWrite, LabelIndex, ReplicaSnapshotStore, StoredBaseline } from "@outlier/store";
+import type { BaselineStore, BaselineWrite, LabelIndex, ReplicaSnapshot, ReplicaSnapshotStore, StoredBaseline } from "@outlier/store";
 import { falcoFinding } from "./falco-finding.ts";
 import { RecencyMap } from "./recency-map.ts";
 import { DetectorStats } from "./stats.ts";
@@ -80,7 +80,6 @@ interface ContainerState {
   tracked: Tracked | undefined;
   window: ReplicaWindow;
   lastCheckMs: number;
-  lastSnapshotMs: number;
   meta: WorkloadMeta;
 }
 
@@ -111,12 +110,6 @@ const MAX_DEFERRED = 10_000;
 type Loaded = Map<string, StoredBaseline | undefined>;
 
 const MAX_KNOWN_PODS = 50_000;
-/**
- * The review CLI shows a container's last replica window: it is written this often (event
- * time), and at once when a replica deviation is reported (not rolled up). Writing it at every comparison was a fifth
- * of the detector's time; it lives 15 minutes in the store (REPLICA_SNAPSHOT_TTL_MS).
- */
-const REPLICA_SNAPSHOT_EVERY_MS = 10 * 60_000;
 /** Shared empty labels/annotations; findings copy what they keep, nothing writes to these. */
 const NO_LABELS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
@@ -213,7 +206,12 @@ export class Detector {
     const findings: Finding[] = [];
     const writes = await this.#judgeAll(this.#releaseDeferred(true), findings);
     findings.push(...this.#admitAll(this.#sessions.flush(timeFromMillis(this.#nowMs + 24 * 60 * 60_000))));
-    for (const [, state] of this.#containers.entries()) findings.push(...this.#compare(state, timeFromMillis(this.#nowMs)));
+    const snapshots = this.#deps.replicaSnapshots;
+    for (const [, state] of this.#containers.entries()) {
+      findings.push(...this.#compare(state, timeFromMillis(this.#nowMs)));
+      // No detector runs after a replay to answer the CLI: the last windows are left in the store.
+      if (snapshots) this.#sideWrites.push(() => snapshots.put(state.id, this.#snapshotOf(state)));
+    }
     await this.#persist(writes);
     return findings.sort(byTime);
   }
@@ -375,19 +373,33 @@ export class Detector {
   #compare(state: ContainerState, time: string, tracked = state.tracked): Finding[] {
     if (!tracked) return [];
     const baselineContains = (binary: string) => contains(tracked.entries.get(binary));
-    const snapshots = this.#deps.replicaSnapshots;
-    const snapshotDue = snapshots !== undefined && timeToMillis(time) - state.lastSnapshotMs >= REPLICA_SNAPSHOT_EVERY_MS;
-    const mayDeviate = state.window.mayDeviate(time, baselineContains, this.#thresholds);
-    if (!snapshotDue && !mayDeviate) return [];
+    if (!state.window.mayDeviate(time, baselineContains, this.#thresholds)) return [];
     const snapshot = state.window.snapshot(time);
-    const deviations = mayDeviate ? compareReplicas(snapshot, baselineContains, this.#thresholds) : [];
+    const deviations = compareReplicas(snapshot, baselineContains, this.#thresholds);
     const admitted = this.#admitAll(deviations.map((deviation) => replicaDeviationFinding({ target: state.id, deviation, time, workloadMeta: state.meta })));
-    // A deviation the cooldown rolls up is nothing new to show.
-    if (snapshots && snapshot.pods.length > 1 && (snapshotDue || admitted.length > 0)) {
-      state.lastSnapshotMs = timeToMillis(time);
-      this.#sideWrites.push(() => snapshots.put(state.id, { ...snapshot, deviations, time }));
-    }
+    // What the detector reports, the review CLI can show; a deviation the cooldown rolls up is nothing new.
+    const snapshots = this.#deps.replicaSnapshots;
+    if (snapshots && admitted.length > 0) this.#sideWrites.push(() => snapshots.put(state.id, { ...snapshot, deviations, time }));
     return admitted;
+  }
+
+  /**
+   * The review CLI asks for a container's replica window (`ReplicaSnapshotStore.request`):
+   * written now if this detector holds that container. False when it does not.
+   */
+  async writeReplicaSnapshot(baselineKey: string): Promise<boolean> {
+    const state = this.#containers.get(baselineKey);
+    const snapshots = this.#deps.replicaSnapshots;
+    if (!state || !snapshots) return false;
+    await snapshots.put(state.id, this.#snapshotOf(state));
+    return true;
+  }
+
+  #snapshotOf(state: ContainerState): ReplicaSnapshot {
+    const time = timeFromMillis(this.#nowMs);
+    const snapshot = state.window.snapshot(time);
+    const entries = state.tracked?.entries;
+    return { ...snapshot, deviations: compareReplicas(snapshot, (binary) => contains(entries?.get(binary)), this.#thresholds), time };
   }
 
   #admitAll(findings: Finding[]): Finding[] {
@@ -434,7 +446,7 @@ export class Detector {
     let state = this.#containers.get(key);
     if (!state) {
       const meta = this.#deps.workloadMeta?.(event) ?? { labels: event.pod?.labels ?? NO_LABELS, annotations: NO_LABELS };
-      state = { key, id, tracked: undefined, window: new ReplicaWindow({ windowMs: this.#opts.replicaWindowMs }), lastCheckMs: 0, lastSnapshotMs: -Infinity, meta };
+      state = { key, id, tracked: undefined, window: new ReplicaWindow({ windowMs: this.#opts.replicaWindowMs }), lastCheckMs: 0, meta };
       this.#containers.set(key, state);
     }
     return state;

@@ -19,6 +19,10 @@ export function labelIndexContract(name: string, open: () => Promise<LabelIndex>
   });
 }
 
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !done(); i++) await new Promise((wake) => setTimeout(wake, 10));
+}
+
 export function snapshot(time: string, pods: string[]): ReplicaSnapshot {
   return {
     windowMs: 300_000,
@@ -35,8 +39,20 @@ export function replicaSnapshotContract(name: string, open: (ttlMs: number) => P
       const { store } = await open(60_000);
       await store.put(baselineId("checkout", "app"), snapshot("2026-01-01T00:00:00.000000000Z", ["a-1", "a-2"]));
       await store.put(baselineId("checkout", "app"), snapshot("2026-01-01T00:01:00.000000000Z", ["a-1", "a-3"]));
-      expect(await store.get(baselineId("checkout", "app"))).toEqual(snapshot("2026-01-01T00:01:00.000000000Z", ["a-1", "a-3"]));
+      expect(await store.get(baselineId("checkout", "app"))).toEqual({ ...snapshot("2026-01-01T00:01:00.000000000Z", ["a-1", "a-3"]), writtenAt: expect.any(Number) });
       expect(await store.get(baselineId("checkout", "sidecar"))).toBeUndefined();
+    });
+
+    it("passes a request for a baseline's window to every listener, and tells how many listen", async () => {
+      const { store } = await open(60_000);
+      expect(await store.request(baselineId("checkout", "app"))).toBe(0);
+      const heard: string[] = [];
+      const stop = await store.listen((key) => heard.push(key));
+      expect(await store.request(baselineId("checkout", "app"))).toBe(1);
+      await until(() => heard.length > 0);
+      expect(heard).toEqual(["c1/shop/Deployment/checkout|app"]);
+      await stop();
+      expect(await store.request(baselineId("checkout", "app"))).toBe(0);
     });
 
     it("forgets a snapshot after its TTL", async () => {

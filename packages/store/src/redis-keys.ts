@@ -15,6 +15,7 @@ export type WorkloadId = Omit<BaselineId, "container">;
  *   <p>wl:{cluster/ns/kind/name}:labels               string  workload labels JSON (for `-l SELECTOR`)
  *   <p>baselines                                      hash    baseline key → BaselineId JSON (the index)
  *   <p>changes                                        pub/sub baseline keys changed by a person
+ *   <p>replica-requests                               pub/sub baseline keys whose replica window the CLI asks for
  *   <p>findings                                       stream  recent findings (capped), for the CLI
  */
 export interface RedisKeys {
@@ -25,6 +26,7 @@ export interface RedisKeys {
   labels(id: WorkloadId): string;
   index: string;
   changes: string;
+  replicaRequests: string;
   findings: string;
 }
 
@@ -39,6 +41,7 @@ export function redisKeys(prefix = "outlier:"): RedisKeys {
     labels: (id) => `${prefix}wl:{${workloadKey(id.cluster, id.namespace, id.kind, id.name)}}:labels`,
     index: `${prefix}baselines`,
     changes: `${prefix}changes`,
+    replicaRequests: `${prefix}replica-requests`,
     findings: `${prefix}findings`,
   };
 }

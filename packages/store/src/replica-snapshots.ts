@@ -8,15 +8,25 @@ export type ReplicaSnapshot = WindowSnapshot & {
   deviations: ReplicaDeviation[];
   /** Event time of the comparison. */
   time: string;
+  /** Wall-clock time (epoch ms) the store took it, set by `put`: tells a fresh answer to `request` from an older one. */
+  writtenAt?: number;
 };
 
 /** A snapshot older than this is gone: a workload no longer compared shows nothing rather than stale data. */
 export const REPLICA_SNAPSHOT_TTL_MS = 15 * 60_000;
 
-/** The last replica window per baseline, written by the detector at each comparison, read by `outlier replicas`. */
+/**
+ * The last replica window per baseline, read by `outlier replicas`: the CLI asks the
+ * running detectors for it (`request`), the one that holds the workload writes it (`put`);
+ * detectors also write one when they report a deviation.
+ */
 export interface ReplicaSnapshotStore {
   put(id: BaselineId, snapshot: ReplicaSnapshot): Promise<void>;
   get(id: BaselineId): Promise<ReplicaSnapshot | undefined>;
+  /** Asks every listening detector to write this baseline's window now; resolves to how many listen (0: none runs). */
+  request(id: BaselineId): Promise<number>;
+  /** A detector's side of `request`: called with the baseline key. Resolves to a function that stops listening. */
+  listen(onRequest: (baselineKey: string) => void): Promise<() => Promise<void>>;
 }
 
 export interface ReplicaSnapshotOptions {
@@ -34,8 +44,22 @@ export class MemoryReplicaSnapshotStore implements ReplicaSnapshotStore {
     this.#now = opts.now ?? Date.now;
   }
 
+  readonly #listeners = new Set<(baselineKey: string) => void>();
+
   async put(id: BaselineId, snapshot: ReplicaSnapshot): Promise<void> {
-    this.#snapshots.set(baselineKeyOf(id), { expiresAt: this.#now() + this.#ttlMs, snapshot: structuredClone(snapshot) });
+    const now = this.#now();
+    this.#snapshots.set(baselineKeyOf(id), { expiresAt: now + this.#ttlMs, snapshot: { ...structuredClone(snapshot), writtenAt: now } });
+  }
+
+  async request(id: BaselineId): Promise<number> {
+    for (const listener of this.#listeners) listener(baselineKeyOf(id));
+    return this.#listeners.size;
+  }
+
+  async listen(onRequest: (baselineKey: string) => void): Promise<() => Promise<void>> {
+    const listener = (key: string) => onRequest(key);
+    this.#listeners.add(listener);
+    return async () => void this.#listeners.delete(listener);
   }
 
   async get(id: BaselineId): Promise<ReplicaSnapshot | undefined> {
@@ -58,7 +82,19 @@ export class RedisReplicaSnapshotStore implements ReplicaSnapshotStore {
   }
 
   async put(id: BaselineId, snapshot: ReplicaSnapshot): Promise<void> {
-    await this.#client.set(this.#keys.replicas(id), JSON.stringify(snapshot), "PX", this.#ttlMs);
+    await this.#client.set(this.#keys.replicas(id), JSON.stringify({ ...snapshot, writtenAt: Date.now() }), "PX", this.#ttlMs);
+  }
+
+  async request(id: BaselineId): Promise<number> {
+    return this.#client.publish(this.#keys.replicaRequests, baselineKeyOf(id));
+  }
+
+  async listen(onRequest: (baselineKey: string) => void): Promise<() => Promise<void>> {
+    // A subscribed connection can do nothing else, so it gets its own.
+    const sub = this.#client.duplicate() as Redis;
+    sub.on("message", (_channel: string, key: string) => onRequest(key));
+    await sub.subscribe(this.#keys.replicaRequests);
+    return async () => void (await sub.quit());
   }
 
   async get(id: BaselineId): Promise<ReplicaSnapshot | undefined> {

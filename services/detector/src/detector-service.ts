@@ -21,6 +21,7 @@ import {
   RedisReplicaSnapshotStore,
   type BaselineStore,
   type FindingLog,
+  type ReplicaSnapshotStore,
 } from "@outlier/store";
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
@@ -38,6 +39,8 @@ export interface DetectorServiceDeps {
   findingLog?: FindingLog;
   /** A detector whose state is only what the store holds: at start, and after a failed batch. */
   newDetector: () => Detector;
+  /** Where the review CLI asks for a replica window, which this detector then writes. */
+  replicaSnapshots?: ReplicaSnapshotStore;
   topics: TopicNames;
   groupId: string;
   fromBeginning?: boolean;
@@ -57,6 +60,7 @@ export class DetectorService {
   readonly #deferredAt = new Map<string, InRecord>();
   #consuming = false;
   #unsubscribe: (() => Promise<void>) | undefined;
+  #stopListening: (() => Promise<void>) | undefined;
 
   constructor(deps: DetectorServiceDeps) {
     this.#deps = deps;
@@ -76,6 +80,9 @@ export class DetectorService {
     const { consumer, store, topics, groupId, fromBeginning } = this.#deps;
     // A person's decision in the CLI reaches this detector at once.
     this.#unsubscribe = await store.subscribe((key) => this.#detector.invalidate(key));
+    this.#stopListening = await this.#deps.replicaSnapshots?.listen((key) => {
+      this.#detector.writeReplicaSnapshot(key).catch((error: unknown) => this.#deps.logger.warn({ err: error, baseline: key }, "could not write a replica window the CLI asked for"));
+    });
     await consumer.run({
       topics: [topics.runtime, topics.audit],
       groupId,
@@ -153,6 +160,7 @@ export class DetectorService {
     this.#consuming = false;
     await this.#deps.consumer.stop();
     await this.#unsubscribe?.();
+    await this.#stopListening?.();
   }
 
   /**
@@ -201,7 +209,7 @@ export async function startDetectorService({ config, logger, registry }: StartOp
   const metrics = createDetectorMetrics(registry);
   const redis = await connectRedis(config.redis.url, config.redis);
   const workloadMeta = createWorkloadMetaSource(config.kubernetes.enabled, { logger, env: process.env });
-  const { store, findingLog, newDetector } = redisParts(redis, config, workloadMeta.lookup);
+  const { store, findingLog, replicaSnapshots, newDetector } = redisParts(redis, config, workloadMeta.lookup);
   const kafka = createKafka(kafkaOptionsFrom(config.kafka, logger.child({ component: "kafka" })));
   const producer = new KafkaProducer(kafka);
   const service = new DetectorService({
@@ -210,6 +218,7 @@ export async function startDetectorService({ config, logger, registry }: StartOp
     store,
     findingLog,
     newDetector,
+    replicaSnapshots,
     topics: config.kafka.topics,
     groupId: config.kafka.groupId,
     fromBeginning: config.kafka.fromBeginning,
@@ -253,6 +262,7 @@ export async function startDetectorService({ config, logger, registry }: StartOp
 export interface RedisParts {
   store: RedisBaselineStore;
   findingLog: RedisFindingLog | undefined;
+  replicaSnapshots: RedisReplicaSnapshotStore;
   newDetector: () => Detector;
 }
 
@@ -265,7 +275,7 @@ export function redisParts(redis: Redis, config: DetectorConfig, workloadMeta?: 
   const labels = new RedisLabelIndex(redis, { prefix });
   const replicaSnapshots = new RedisReplicaSnapshotStore(redis, { prefix });
   const options = detectorOptions(config);
-  return { store, findingLog, newDetector: () => new Detector({ store, labels, replicaSnapshots, workloadMeta }, options) };
+  return { store, findingLog, replicaSnapshots, newDetector: () => new Detector({ store, labels, replicaSnapshots, workloadMeta }, options) };
 }
 
 export function detectorOptions({ detector: d }: DetectorConfig): DetectorOptions {

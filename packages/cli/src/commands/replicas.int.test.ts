@@ -38,4 +38,24 @@ describe("outlier replicas (against a real redis-server)", () => {
     const none = await outlier(["replicas", "shop/checkout", "-c", "app", "--redis", redisUrl, "--prefix", freshPrefix()]);
     expect(none.code).toBe(1);
   });
+
+  it("asks the running detector for the window now and shows its answer rather than the one stored earlier", async () => {
+    const redisUrl = inject("redisUrl");
+    const prefix = freshPrefix();
+    await seed(redisUrl, prefix, [{ id: id("checkout"), locked: true, entries: [entry("/bin/app")] }]);
+    const client = await connectRedis(redisUrl);
+    const store = new RedisReplicaSnapshotStore(client, { prefix });
+    const window = (time: string): ReplicaSnapshot => ({ windowMs: 300_000, time, pods: [pod("p-1", { "/bin/app": 3 }), pod("p-2", { "/bin/app": 4 })], deviations: [] });
+    await store.put(id("checkout"), window("2026-01-01T00:05:00.000000000Z"));
+    // A detector's side: it answers a request with its current window.
+    const stop = await store.listen(() => void store.put(id("checkout"), window("2026-01-01T00:42:00.000000000Z")));
+    try {
+      const shown = await outlier(["replicas", "shop/checkout", "--redis", redisUrl, "--prefix", prefix]);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toContain("window of 5 min ending 2026-01-01 00:42:00Z");
+    } finally {
+      await stop();
+      await client.quit();
+    }
+  });
 });

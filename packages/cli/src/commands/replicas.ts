@@ -1,4 +1,7 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { Command } from "commander";
+import type { BaselineId } from "@outlier/baseline";
+import type { ReplicaSnapshot, ReplicaSnapshotStore } from "@outlier/store";
 import pc from "picocolors";
 import { addStoreOptions, STORE_HELP, withStores, type StoreOptions, type Stores } from "../review/connection.ts";
 import { CliError } from "../review/errors.ts";
@@ -16,7 +19,10 @@ one column per replica (pod), with exec counts; an executable run by one replica
 is highlighted. Below, each replica's deviation scores against its peers on the same
 image — modified z-scores of its binary set (Jaccard distance) and of its exec rate —
 and the reasons when the detector flagged it (colour on a terminal).
-The detector writes the window at each comparison; it expires after 15 minutes.
+The command asks the running detectors for the window now (the one that holds the
+workload answers within a moment); without an answer it shows the last one stored:
+detectors store one when they report a replica deviation, a replay at its end. Stored
+windows expire after 15 minutes.
 ${STORE_HELP}
 
 Exit codes: 0 shown, 1 unknown workload or no recent window, 2 usage error or Redis unreachable
@@ -43,15 +49,32 @@ export function replicasCommand(): Command {
 
 export async function runReplicas(stores: Stores, target: string, options: ReplicasOptions, io: CliIo): Promise<number> {
   const baselines = await resolveTarget(stores, target, options);
-  const snapshots = await Promise.all(baselines.map((b) => stores.snapshots.get(b.id)));
+  const snapshots = await Promise.all(baselines.map((b) => currentSnapshot(stores.snapshots, b.id)));
   const shown = baselines.flatMap((b, i) => {
     const snapshot = snapshots[i];
     return snapshot ? [{ workload: workloadName(b.id), container: b.id.container, ...replicaMatrix(snapshot) }] : [];
   });
-  if (shown.length === 0) throw new CliError(`no recent replica window for ${target}: the detector writes one at each comparison, kept 15 minutes`);
+  if (shown.length === 0) {
+    throw new CliError(`no recent replica window for ${target}: no running detector answered for it, and none stored one in the last 15 minutes`);
+  }
   const colour = pc.createColors(io.stdout.isTTY === true && !process.env.NO_COLOR);
   io.stdout.write(render(options.output, shown, () => shown.map((m) => matrixTable(m, colour)).join("\n")));
   return 0;
+}
+
+/** How long to wait for a detector to answer a request for a window. */
+const ANSWER_WAIT_MS = 2_000;
+
+/** Asks the running detectors for the window now and waits a moment for the answer; else the last one stored. */
+async function currentSnapshot(store: ReplicaSnapshotStore, id: BaselineId): Promise<ReplicaSnapshot | undefined> {
+  const askedAt = Date.now();
+  const listening = await store.request(id);
+  for (let waited = 0; listening > 0 && waited < ANSWER_WAIT_MS; waited += 50) {
+    const snapshot = await store.get(id);
+    if (snapshot?.writtenAt !== undefined && snapshot.writtenAt >= askedAt) return snapshot;
+    await sleep(50);
+  }
+  return store.get(id);
 }
 
 function matrixTable(m: ReplicaMatrix & { workload: string; container: string }, c: ReturnType<typeof pc.createColors>): string {
