@@ -113,6 +113,22 @@ describe("Detector", () => {
     expect(findings.filter((f) => f.type === "process.unexpected").map((f) => f.process?.binary)).toEqual(["/usr/bin/nc"]);
   });
 
+  it("keeps a person's approval that lands while it judges with its older view of the entry", async () => {
+    const store = new MemoryBaselineStore();
+    const detector = new Detector({ store }, { cooldownMs: 1 });
+    const id = { cluster: "c1", namespace: "shop", kind: "Deployment" as const, name: "checkout", container: "app" };
+    const nc = (minutes: number) => exec({ pod: PODS[0]!, binary: "/usr/bin/nc", minutes });
+    await detector.process(learningHour());
+    expect((await detector.process([nc(61)])).map((f) => f.type)).toContain("process.unexpected");
+    // A person approves; this detector hears of it only after its next batch is written.
+    const pending = (await store.load(id))!.entries.get("/usr/bin/nc")!;
+    await store.write([{ id, byPerson: true, upsert: [{ ...pending, status: "approved" }] }]);
+    await detector.process([nc(76)]);
+    detector.invalidate("c1/shop/Deployment/checkout|app");
+    expect((await detector.process([nc(91)])).filter((f) => f.type === "process.unexpected")).toEqual([]);
+    expect((await store.load(id))?.entries.get("/usr/bin/nc")?.status).toBe("approved");
+  });
+
   it("flags the replica that runs what its peers do not, while still learning", async () => {
     const detector = new Detector({ store: new MemoryBaselineStore() }, { replicaCheckEveryMs: 60_000 });
     const events = [...learningHour().filter((e) => e.time <= at(20)), exec({ pod: PODS[2]!, binary: "/tmp/miner", minutes: 21 })];

@@ -47,6 +47,27 @@ export function baselineStoreContract(name: string, open: () => Promise<Baseline
       expect([...loaded!.entries.keys()]).toEqual(["/c"]);
     });
 
+    it("keeps a person's approve or deny over a detector's later write of the entry, until a person changes it", async () => {
+      const id = baselineId();
+      const baseline = newBaseline(id, T0, DEFAULT_POLICY);
+      const status = async (binary: string) => (await store.load(id))?.entries.get(binary)?.status;
+      await store.write([{ id, baseline, upsert: [entry("/usr/bin/nc", "pending"), entry("/bin/curl", "pending")] }]);
+      await store.write([{ id, byPerson: true, upsert: [entry("/usr/bin/nc", "approved"), entry("/bin/curl", "denied")] }]);
+      // A detector that judged a batch before it saw the decisions writes its older view back.
+      await store.write([{ id, upsert: [{ ...entry("/usr/bin/nc", "pending"), count: 7, pendingReason: "after-lock" }, entry("/bin/curl", "learned")] }]);
+      const nc = (await store.load(id))?.entries.get("/usr/bin/nc");
+      expect(nc).toMatchObject({ status: "approved", count: 7 });
+      expect(nc?.pendingReason).toBeUndefined();
+      expect(await status("/bin/curl")).toBe("denied");
+
+      await store.write([{ id, byPerson: true, upsert: [entry("/usr/bin/nc", "pending")] }]);
+      await store.write([{ id, upsert: [entry("/usr/bin/nc", "learned")] }]);
+      expect(await status("/usr/bin/nc")).toBe("learned");
+      await store.write([{ id, byPerson: true, clearEntries: true, baseline }]);
+      await store.write([{ id, upsert: [entry("/bin/curl", "learned")] }]);
+      expect(await status("/bin/curl")).toBe("learned");
+    });
+
     it("keeps containers and workloads apart and lists with a filter", async () => {
       const a = baselineId("checkout", "app");
       const b = baselineId("checkout", "sidecar");

@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { baselineKeyOf, type Baseline, type BaselineEntry, type BaselineId } from "@outlier/baseline";
+import { decisionChanges, withDecisions } from "./decisions.ts";
 import type { BaselineFilter, BaselineStore, BaselineWrite, ReviewRecord, StoredBaseline } from "./store.ts";
 
 const MAX_REVIEW = 1000;
@@ -8,6 +9,7 @@ const MAX_REVIEW = 1000;
 export class MemoryBaselineStore implements BaselineStore {
   readonly #baselines = new Map<string, Baseline>();
   readonly #entries = new Map<string, Map<string, BaselineEntry>>();
+  readonly #decisions = new Map<string, Map<string, string>>();
   readonly #reviews = new Map<string, ReviewRecord[]>();
   readonly #changes = new EventEmitter();
 
@@ -16,7 +18,7 @@ export class MemoryBaselineStore implements BaselineStore {
     const baseline = this.#baselines.get(key);
     if (!baseline) return undefined;
     const entries = new Map([...(this.#entries.get(key) ?? [])].map(([b, e]) => [b, structuredClone(e)]));
-    return { baseline: structuredClone(baseline), entries };
+    return { baseline: structuredClone(baseline), entries: withDecisions(entries, this.#decisions.get(key) ?? new Map()) };
   }
 
   async write(writes: BaselineWrite[]): Promise<void> {
@@ -27,6 +29,11 @@ export class MemoryBaselineStore implements BaselineStore {
       if (!entries || w.clearEntries) this.#entries.set(key, (entries = new Map()));
       for (const e of w.upsert ?? []) entries.set(e.binary, structuredClone(e));
       for (const b of w.remove ?? []) entries.delete(b);
+      let decisions = this.#decisions.get(key);
+      if (!decisions || w.clearEntries) this.#decisions.set(key, (decisions = new Map()));
+      const { set, forget } = decisionChanges(w);
+      for (const [binary, status] of set) decisions.set(binary, status);
+      for (const binary of forget) decisions.delete(binary);
     }
   }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Redis, type Cluster, type RedisOptions } from "ioredis";
 import { baselineKeyOf, type Baseline, type BaselineEntry, type BaselineId } from "@outlier/baseline";
+import { decisionChanges, withDecisions } from "./decisions.ts";
 import { matches } from "./memory-store.ts";
 import { redisKeys, type RedisKeys } from "./redis-keys.ts";
 import type { BaselineFilter, BaselineStore, BaselineWrite, ReviewRecord, StoredBaseline } from "./store.ts";
@@ -34,11 +35,15 @@ export class RedisBaselineStore implements BaselineStore {
 
   async load(id: BaselineId): Promise<StoredBaseline | undefined> {
     this.stats.roundTrips++;
-    const [meta, raw] = await Promise.all([this.#client.get(this.#keys.meta(id)), this.#client.hgetall(this.#keys.entries(id))]);
+    const [meta, raw, decisions] = await Promise.all([
+      this.#client.get(this.#keys.meta(id)),
+      this.#client.hgetall(this.#keys.entries(id)),
+      this.#client.hgetall(this.#keys.decisions(id)),
+    ]);
     if (meta === null) return undefined;
     const entries = new Map<string, BaselineEntry>();
     for (const [binary, json] of Object.entries(raw)) entries.set(binary, JSON.parse(json) as BaselineEntry);
-    return { baseline: JSON.parse(meta) as Baseline, entries };
+    return { baseline: JSON.parse(meta) as Baseline, entries: withDecisions(entries, new Map(Object.entries(decisions))) };
   }
 
   async write(writes: BaselineWrite[]): Promise<void> {
@@ -48,7 +53,7 @@ export class RedisBaselineStore implements BaselineStore {
     const ops: Promise<unknown>[] = [];
     for (const w of writes) {
       const entriesKey = this.#keys.entries(w.id);
-      if (w.clearEntries) ops.push(c.del(entriesKey));
+      if (w.clearEntries) ops.push(c.del(entriesKey, this.#keys.decisions(w.id)));
       if (w.baseline) {
         ops.push(c.set(this.#keys.meta(w.id), JSON.stringify(w.baseline)));
         ops.push(c.hset(this.#keys.index, baselineKeyOf(w.id), JSON.stringify(w.id)));
@@ -56,6 +61,9 @@ export class RedisBaselineStore implements BaselineStore {
       const upserts = (w.upsert ?? []).flatMap((e) => [e.binary, JSON.stringify(e)]);
       if (upserts.length > 0) ops.push(c.hset(entriesKey, ...upserts));
       if (w.remove?.length) ops.push(c.hdel(entriesKey, ...w.remove));
+      const { set, forget } = decisionChanges(w);
+      if (set.size > 0) ops.push(c.hset(this.#keys.decisions(w.id), Object.fromEntries(set)));
+      if (forget.length > 0) ops.push(c.hdel(this.#keys.decisions(w.id), ...forget));
     }
     await Promise.all(ops);
   }

@@ -6,8 +6,14 @@ export interface BaselineWrite {
   baseline?: Baseline;
   upsert?: BaselineEntry[];
   remove?: string[];
-  /** Delete every entry first (reset). */
+  /** Delete every entry first (reset), and every decision. */
   clearEntries?: boolean;
+  /**
+   * A person's review (the CLI): the approved and denied entries it writes are kept as
+   * decisions that win over any later detector write of the same entry, until a person
+   * changes them again.
+   */
+  byPerson?: boolean;
 }
 
 export interface StoredBaseline {

@@ -22,7 +22,7 @@ export interface Author {
  */
 export async function commit(store: BaselineStore, author: Author, change: Change): Promise<void> {
   const id = change.write.id;
-  await store.write([change.write]);
+  await store.write([{ ...change.write, byPerson: true }]);
   for (const record of change.records) {
     const entry = { time: wallClock(), actor: author.actor, ...record };
     await store.appendReview(id, author.reason ? { ...entry, reason: author.reason } : entry);
