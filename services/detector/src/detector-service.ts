@@ -228,6 +228,7 @@ export async function startDetectorService({ config, logger, registry }: StartOp
   registerGauges(registry, {
     storeRoundTrips: () => store.stats.roundTrips + (findingLog?.stats.roundTrips ?? 0),
     cachedBaselines: () => service.detector.cachedBaselines,
+    deferredExecs: () => service.detector.deferredCount,
   });
   const readiness = (): Readiness => {
     if (!service.consuming) return { ready: false, reason: "kafka: not in the consumer group yet" };

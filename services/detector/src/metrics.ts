@@ -10,7 +10,7 @@ export interface DetectorMetrics {
   readonly deadLetters: Counter<"code">;
   /** One consumed batch: parse, detect, Redis writes, produce. */
   readonly batchDuration: Histogram;
-  /** Batches that failed and will be redelivered, by stage (detect, produce). */
+  /** Batches that failed and will be redelivered, by stage (detect, write). */
   readonly batchFailures: Counter<"stage">;
 }
 
@@ -18,6 +18,8 @@ export interface DetectorMetrics {
 export interface GaugeProbes {
   storeRoundTrips(): number;
   cachedBaselines(): number;
+  /** Execs held back from judging, waiting for their exec session's late audit event. */
+  deferredExecs(): number;
 }
 
 export function createDetectorMetrics(registry: Registry): DetectorMetrics {
@@ -54,6 +56,14 @@ export function registerGauges(registry: Registry, probes: GaugeProbes): void {
     registers: [registry],
     collect() {
       this.set(probes.cachedBaselines());
+    },
+  });
+  new Gauge({
+    name: "outlier_detector_deferred_execs",
+    help: "Execs from outside their container held back from judging until their kubectl exec's audit event can have come",
+    registers: [registry],
+    collect() {
+      this.set(probes.deferredExecs());
     },
   });
 }
