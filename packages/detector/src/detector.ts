@@ -208,9 +208,11 @@ export class Detector {
     findings.push(...this.#admitAll(this.#sessions.flush(timeFromMillis(this.#nowMs + 24 * 60 * 60_000))));
     const snapshots = this.#deps.replicaSnapshots;
     for (const [, state] of this.#containers.entries()) {
-      findings.push(...this.#compare(state, timeFromMillis(this.#nowMs)));
-      // No detector runs after a replay to answer the CLI: the last windows are left in the store.
-      if (snapshots) this.#sideWrites.push(() => snapshots.put(state.id, this.#snapshotOf(state)));
+      const reported = this.#compare(state, timeFromMillis(this.#nowMs));
+      findings.push(...reported);
+      // No detector runs after a replay to answer the CLI: the last windows are left in the store
+      // (#compare has written the window of a container it reported on).
+      if (snapshots && reported.length === 0) this.#sideWrites.push(() => snapshots.put(state.id, this.#snapshotOf(state)));
     }
     await this.#persist(writes);
     return findings.sort(byTime);
@@ -304,7 +306,7 @@ export class Detector {
     for (const [key, group] of byContainer) {
       const first = group[0]!;
       const state = this.#containerState(key, first.obs.id, first.event);
-      const tracked = state.tracked ?? (await this.#track(state, key, loaded));
+      const tracked = state.tracked ?? (await this.#track(state, loaded));
       for (const o of group) this.#judge(o.event, o.obs, state, tracked, findings, writes);
     }
     return writes;
@@ -318,7 +320,7 @@ export class Detector {
 
   /** Judges an exec against its baseline and its replicas' window. */
   #judge(event: RuntimeEvent, obs: ProcessObservation, state: ContainerState, tracked: Tracked, findings: Finding[], writes: Map<string, PendingWrite>): void {
-    const meta = this.#deps.workloadMeta?.(event) ?? { labels: event.pod?.labels ?? NO_LABELS, annotations: NO_LABELS };
+    const meta = this.#metaOf(event);
     state.meta = meta;
     if (!state.window.hasPod(obs.pod)) this.#rememberPod(event);
     state.window.record(obs.pod, obs.imageDigest, obs.binary, obs.time, event.node);
@@ -431,9 +433,9 @@ export class Detector {
   }
 
   /** The baseline as loaded for the batch (once: a person's change after that loads it again), else from the store now. */
-  async #track(state: ContainerState, key: string, loaded: Loaded): Promise<Tracked> {
-    const stored = loaded.has(key) ? loaded.get(key) : await this.#load(state.id);
-    loaded.delete(key);
+  async #track(state: ContainerState, loaded: Loaded): Promise<Tracked> {
+    const stored = loaded.has(state.key) ? loaded.get(state.key) : await this.#load(state.id);
+    loaded.delete(state.key);
     // Counts are written every entryFlushMs, entries when they appear: the stored entries are the true count.
     const baseline = stored && { ...stored.baseline, entryCount: stored.entries.size };
     state.tracked = { baseline, entries: stored?.entries ?? new Map(), persistedAt: new Map(), baselinePersistedAt: -Infinity };
@@ -445,11 +447,15 @@ export class Detector {
   #containerState(key: string, id: BaselineId, event: RuntimeEvent): ContainerState {
     let state = this.#containers.get(key);
     if (!state) {
-      const meta = this.#deps.workloadMeta?.(event) ?? { labels: event.pod?.labels ?? NO_LABELS, annotations: NO_LABELS };
-      state = { key, id, tracked: undefined, window: new ReplicaWindow({ windowMs: this.#opts.replicaWindowMs }), lastCheckMs: 0, meta };
+      state = { key, id, tracked: undefined, window: new ReplicaWindow({ windowMs: this.#opts.replicaWindowMs }), lastCheckMs: 0, meta: this.#metaOf(event) };
       this.#containers.set(key, state);
     }
     return state;
+  }
+
+  /** Workload labels and annotations from the Kubernetes API when known, else the pod's labels. */
+  #metaOf(event: RuntimeEvent): WorkloadMeta {
+    return this.#deps.workloadMeta?.(event) ?? { labels: event.pod?.labels ?? NO_LABELS, annotations: NO_LABELS };
   }
 
   /** The policy with a workload's annotations applied, worked out once per annotations object. */

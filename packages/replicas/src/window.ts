@@ -196,13 +196,8 @@ function countInBucket(buckets: Bucket[], index: number, binary: string): void {
 
 function podExecs(pod: string, activity: PodActivity): PodExecs {
   const execs: Record<string, number> = {};
-  let total = 0;
-  for (const binary of [...activity.totals.keys()].sort()) {
-    const count = activity.totals.get(binary)!;
-    execs[binary] = count;
-    total += count;
-  }
-  const result: PodExecs = { pod, execs, total };
+  for (const binary of [...activity.totals.keys()].sort()) execs[binary] = activity.totals.get(binary)!;
+  const result: PodExecs = { pod, execs, total: activity.total };
   if (activity.imageDigest !== undefined) result.imageDigest = activity.imageDigest;
   if (activity.node !== undefined) result.node = activity.node;
   return result;
