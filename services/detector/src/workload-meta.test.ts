@@ -1,32 +1,16 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stableId, timeFromMillis, type RuntimeEvent } from "@outlier/contracts";
+import type { RuntimeEvent } from "@outlier/contracts";
 import { Detector } from "@outlier/detector";
 import { MemoryBaselineStore } from "@outlier/store";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { exec as checkoutExec } from "../../../packages/detector/src/test-events.ts";
 import { createWorkloadMetaSource, workloadMetaFor, type WorkloadMetaLookup } from "./workload-meta.ts";
 
-const T0 = Date.parse("2026-01-01T00:00:00Z");
-
-/** A process_exec in pod checkout-1 of Deployment shop/checkout, `minutes` after T0. */
-function exec(binary: string, minutes: number): RuntimeEvent {
-  const time = timeFromMillis(T0 + minutes * 60_000);
-  return {
-    schema: "outlier.runtime.v1",
-    id: stableId("checkout-1", binary, time),
-    source: "tetragon",
-    type: "process_exec",
-    sourceKind: "process_exec",
-    time,
-    cluster: "c1",
-    node: "node-1",
-    pod: { namespace: "shop", name: "checkout-1", labels: { app: "checkout" }, container: { name: "app", imageDigest: "sha256:aaa" } },
-    workload: { kind: "Deployment", name: "checkout", resolvedBy: "owner-reference" },
-    process: { binary, ancestors: [], inInitTree: true },
-  };
-}
+/** A process_exec in pod checkout-1 of Deployment shop/checkout, `minutes` after the tests' epoch. */
+const exec = (binary: string, minutes: number): RuntimeEvent => checkoutExec({ pod: "checkout-1", binary, minutes });
 
 /** The API's view: the Deployment carries a team label and a 10-minute learning window. */
 const API_WORKLOADS: WorkloadMetaLookup = {

@@ -1,28 +1,13 @@
 import { describe, expect, inject, it } from "vitest";
 import { DEFAULT_POLICY } from "@outlier/baseline";
-import { stableId, timeFromMillis, type RuntimeEvent } from "@outlier/contracts";
+import type { RuntimeEvent } from "@outlier/contracts";
 import { Detector } from "@outlier/detector";
 import { connectRedis, RedisBaselineStore } from "@outlier/store";
+import { exec as checkoutExec } from "../../../detector/src/test-events.ts";
 import { freshPrefix, outlier } from "./test-support.ts";
 
-const T0 = Date.parse("2026-01-01T00:00:00Z");
-
-function exec(pod: string, binary: string, minutes: number): RuntimeEvent {
-  const time = timeFromMillis(T0 + minutes * 60_000);
-  return {
-    schema: "outlier.runtime.v1",
-    id: stableId(pod, binary, time),
-    source: "tetragon",
-    type: "process_exec",
-    sourceKind: "process_exec",
-    time,
-    cluster: "c1",
-    node: "node-1",
-    pod: { namespace: "shop", name: pod, labels: { app: "checkout" }, container: { name: "app", imageDigest: "sha256:aaa" } },
-    workload: { kind: "Deployment", name: "checkout", resolvedBy: "label:pod-template-hash" },
-    process: { binary, ancestors: [], parent: { binary: "/usr/bin/entrypoint" } },
-  };
-}
+/** A process_exec of `binary` in pod `pod` of Deployment shop/checkout, `minutes` after the tests' epoch. */
+const exec = (pod: string, binary: string, minutes: number): RuntimeEvent => checkoutExec({ pod, binary, minutes });
 
 describe("a CLI decision reaches a running detector at once", () => {
   it("after `baseline review --approve`, the next run of the executable raises nothing", async () => {
