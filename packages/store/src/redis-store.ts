@@ -4,6 +4,7 @@ import { baselineKeyOf, type Baseline, type BaselineEntry, type BaselineId } fro
 import { decisionChanges, withDecisions } from "./decisions.ts";
 import { matches } from "./memory-store.ts";
 import { redisKeys, type RedisKeys } from "./redis-keys.ts";
+import { subscribeTo } from "./redis-subscribe.ts";
 import type { BaselineFilter, BaselineStore, BaselineWrite, ReviewRecord, StoredBaseline } from "./store.ts";
 
 const REVIEW_MAX_LEN = 1000;
@@ -94,11 +95,8 @@ export class RedisBaselineStore implements BaselineStore {
   }
 
   async subscribe(onChange: (baselineKey: string) => void): Promise<() => Promise<void>> {
-    // A subscribed connection can do nothing else, so it gets its own.
-    const sub = this.#client.duplicate() as Redis;
+    const sub = await subscribeTo(this.#client, this.#keys.changes, onChange);
     this.#subscribers.push(sub);
-    sub.on("message", (_channel: string, key: string) => onChange(key));
-    await sub.subscribe(this.#keys.changes);
     return async () => {
       this.#subscribers.splice(this.#subscribers.indexOf(sub), 1);
       await sub.quit();

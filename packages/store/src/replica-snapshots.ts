@@ -2,6 +2,7 @@ import type { Cluster, Redis } from "ioredis";
 import { baselineKeyOf, type BaselineId } from "@outlier/baseline";
 import type { ReplicaDeviation, WindowSnapshot } from "@outlier/replicas";
 import { redisKeys, type RedisKeys } from "./redis-keys.ts";
+import { subscribeTo } from "./redis-subscribe.ts";
 
 /** The detector's last replica comparison of one baseline: the window it compared and what stood out. */
 export type ReplicaSnapshot = WindowSnapshot & {
@@ -90,10 +91,7 @@ export class RedisReplicaSnapshotStore implements ReplicaSnapshotStore {
   }
 
   async listen(onRequest: (baselineKey: string) => void): Promise<() => Promise<void>> {
-    // A subscribed connection can do nothing else, so it gets its own.
-    const sub = this.#client.duplicate() as Redis;
-    sub.on("message", (_channel: string, key: string) => onRequest(key));
-    await sub.subscribe(this.#keys.replicaRequests);
+    const sub = await subscribeTo(this.#client, this.#keys.replicaRequests, onRequest);
     return async () => void (await sub.quit());
   }
 
