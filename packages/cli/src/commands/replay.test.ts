@@ -37,7 +37,7 @@ function probeAndSessionBinaries(): Set<string> {
   for (const file of demoFiles.filter((f) => path.basename(f).startsWith("tetragon-"))) {
     for (const line of readFileSync(file, "utf8").trimEnd().split("\n")) {
       const proc = JSON.parse(line).process_exec.process;
-      if (proc.maybe_exec_probe === true || proc.in_init_tree === false) binaries.add(proc.binary);
+      if (proc.pod?.container?.maybe_exec_probe === true || proc.in_init_tree === false) binaries.add(proc.binary);
     }
   }
   return binaries;
@@ -162,6 +162,16 @@ describe("outlier replay options", () => {
     const redis = await replay(demoFiles, { redis: "redis://127.0.0.1:1" });
     expect(redis.code).toBe(2);
     expect(redis.stderr).toMatch(/cannot reach Redis at redis:\/\/127\.0\.0\.1:1.*--redis/);
+  });
+
+  it("keeps a Tetragon exec probe (maybe_exec_probe on the pod's container) out of baselines, end to end", async () => {
+    const fixture = path.join(repoRoot, "packages/normalize/test-fixtures/tetragon-exec-probe.jsonl");
+    const probes = path.join(mkdtempSync(path.join(tmpdir(), "outlier-probe-")), "probe.jsonl");
+    writeFileSync(probes, `${readFileSync(fixture, "utf8").split("\n")[0]}\n`); // the one line that is a probe
+    const { code, findings, stderr } = await replay([probes]);
+    expect(code).toBe(0);
+    expect(findings).toEqual([]);
+    expect(stderr).toMatch(/kept out of baselines: .*exec-probe 1\b/);
   });
 
   it("exits 2 on an unknown output format or no file (through the real command line)", () => {
