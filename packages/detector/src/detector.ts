@@ -256,7 +256,7 @@ export class Detector {
   /** In event order: the clock, Falco alerts, exec sessions and noise. True when the exec is left to judge. */
   #screen(event: RuntimeEvent, observed: Observed | undefined, findings: Finding[]): boolean {
     this.#advance(event.time);
-    const alert = falcoFinding(event);
+    const alert = falcoFinding(event, observed !== undefined);
     // An exec that is judged remembers its pod when its replica window first sees it (a lookup per exec was dear).
     if (alert || !observed) this.#rememberPod(event);
     if (alert) findings.push(...this.#admitAll([alert]));

@@ -174,6 +174,48 @@ describe("outlier replay options", () => {
     expect(stderr).toMatch(/kept out of baselines: .*exec-probe 1\b/);
   });
 
+  describe("a Falco-only cluster", () => {
+    const alert = (rule: string, tags: string[], fields: Record<string, unknown>) =>
+      JSON.stringify({
+        hostname: "node-a",
+        output: `10:00:00.000000000: Notice ${rule}`,
+        priority: "Notice",
+        rule,
+        source: "syscall",
+        tags,
+        time: "2026-03-02T10:00:00.000000000Z",
+        output_fields: { "k8s.ns.name": "shop", "k8s.pod.name": "web-7c9d8b6f5d-x2kqp", "container.name": "web", "k8smeta.pod.labels": "(app:web,team:payments)", ...fields },
+      });
+    let falcoFile: string;
+    beforeAll(() => {
+      falcoFile = path.join(mkdtempSync(path.join(tmpdir(), "outlier-falco-")), "falco.jsonl");
+      const shell = alert("Terminal shell in container", ["container", "shell"], { "proc.exepath": "/bin/bash", "proc.cmdline": "bash -i" });
+      const apiServer = alert("Contact K8S API Server From Container", ["network"], { "proc.exepath": "/usr/bin/curl", "proc.cmdline": "curl https://10.96.0.1" });
+      writeFileSync(falcoFile, `${shell}\n${apiServer}\n`);
+    });
+
+    it("feeds the shell alert as a process exec, not also as a falco.* finding, and routes the other alert to the team its pod labels name", async () => {
+      const { code, findings } = await replay([falcoFile], { routes: routesFile });
+      expect(code).toBe(0);
+      expect(findings.map((f) => f.type)).toEqual(["falco.contact-k8s-api-server-from-container"]);
+      expect(findings[0]).toMatchObject({ workload: { name: "web", labels: { app: "web", team: "payments" } } });
+      expect(findings[0]!.destinations).toContain("slack:#payments-oncall");
+    });
+
+    it("--falco-exec-rule names the rules that feed: the others, shell included, pass through", async () => {
+      const { findings } = await replay([falcoFile], { falcoExecRule: ["Contact K8S API Server From Container"] });
+      expect(findings.map((f) => f.type)).toEqual(["falco.terminal-shell-in-container"]);
+    });
+
+    it("still passes an exec alert through when it cannot feed: no container name to keep a baseline for", async () => {
+      const noContainer = alert("Terminal shell in container", ["shell"], { "container.name": undefined, "proc.exepath": "/bin/bash" });
+      const file = path.join(mkdtempSync(path.join(tmpdir(), "outlier-falco-")), "falco.jsonl");
+      writeFileSync(file, `${noContainer}\n`);
+      const { findings } = await replay([file]);
+      expect(findings.map((f) => f.type)).toEqual(["falco.terminal-shell-in-container"]);
+    });
+  });
+
   it("exits 2 on an unknown output format or no file (through the real command line)", () => {
     expect(outlier("replay", "--output", "xml", demoFiles[0]!).code).toBe(2);
     expect(outlier("replay").code).toBe(2);

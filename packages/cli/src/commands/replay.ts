@@ -27,6 +27,8 @@ export interface ReplayCommandOptions {
   redis?: string;
   routes?: string;
   cluster: string;
+  /** Falco rules whose alerts feed process execs instead of passing through; absent: the normalizer's choice. */
+  falcoExecRule?: string[];
 }
 
 /** A finding as replay prints it: with its destinations when a routing file was given. */
@@ -48,6 +50,12 @@ Output (stdout):
 Progress (on a terminal) and a summary go to stderr. Rejected lines are reported on
 stderr as FILE:LINE: code: message and counted; they never stop the replay.
 
+Falco alerts of rules that report a process being spawned feed the baselines as process
+execs, like Tetragon's; they are not passed through as falco.* findings (that doubled
+every process). By default those are execve alerts and rules named or tagged for shells
+and spawned processes; --falco-exec-rule NAME (repeatable) names them exactly instead.
+Every other rule's alert passes through as a falco.<rule> finding.
+
 Baselines live in memory and are gone at exit, unless --redis names a Redis server:
 then they are loaded from and left in Redis, for the review CLI to show.
 
@@ -62,6 +70,7 @@ Examples:
   $ outlier replay --learning-window 30m tetragon.jsonl audit.log > findings.jsonl
   $ outlier replay --routes examples/routes.yaml --output jsonl examples/demo/*.jsonl
   $ outlier replay --redis redis://127.0.0.1:6379 --cluster prod-eu /var/log/tetragon/*.log
+  $ outlier replay --falco-exec-rule "Outlier process spawned" falco-events.json audit.log
 `;
 
 export function replayCommand(): Command {
@@ -73,10 +82,15 @@ export function replayCommand(): Command {
     .option("--redis <url>", "keep baselines in this Redis (redis:// or rediss://) instead of memory")
     .option("--routes <file>", "routing file: add each finding's destinations (Slack channels, SIEM sinks)")
     .option("--cluster <name>", "cluster name for events that carry none", "default")
+    .option("--falco-exec-rule <name>", "a Falco rule whose alerts feed process execs (repeatable; default: execve, shell and spawn rules)", collect)
     .addHelpText("after", HELP)
     .action(async (files: string[], options: ReplayCommandOptions) => {
       process.exitCode = await runReplay(files, options, { stdout: process.stdout, stderr: process.stderr });
     });
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** Replays the files; returns the exit code. */
@@ -92,6 +106,7 @@ export async function runReplay(files: string[], options: ReplayCommandOptions, 
     if (progress) io.stderr.write(`reading ${files.length} file(s)…\n`);
     const input = await readEvents(files, {
       cluster: options.cluster,
+      falcoExecRules: options.falcoExecRule,
       onRejected: (r) => io.stderr.write(`${r.file}:${r.lineNo}: ${r.code}: ${r.message}\n`),
     });
     const output = options.output === "jsonl" ? jsonlOutput(io) : tableOutput(io, options.routes !== undefined);
