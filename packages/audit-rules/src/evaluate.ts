@@ -29,7 +29,7 @@ function auditFinding(event: AuditEvent, rule: AuditRule, match: RuleMatch): Fin
     schema: "outlier.finding.v1",
     id: stableId(type, event.id),
     type,
-    severity: rule.severity,
+    severity: match.severity ?? rule.severity,
     time: event.requestReceivedTimestamp,
     cluster: event.cluster,
     summary: `${principal}: ${match.summary}`,

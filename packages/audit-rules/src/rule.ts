@@ -19,6 +19,8 @@ export interface RuleMatch {
   details: Record<string, unknown>;
   /** The container a pod subresource request named, when it named one. */
   container?: string;
+  /** When this match is more (or less) severe than the rule's usual severity. */
+  severity?: Severity;
   /** Set when the rule matched but must not raise a finding yet; the evaluator counts it. */
   suppressed?: "learning";
 }
@@ -72,6 +74,18 @@ export function isAllowedFinal(event: AuditEvent): boolean {
 /** Who the request acted as: the impersonated user when there is one. */
 export function principalOf(event: AuditEvent): string {
   return event.impersonatedUser?.username ?? event.user.username;
+}
+
+/**
+ * A person, not a controller: the authenticated caller (a person acting while impersonating
+ * is still a person) is not a Kubernetes component or workload identity. Those all have
+ * `system:` names (`system:serviceaccount:*`, `system:node:*`, `system:kube-controller-manager`,
+ * `system:kube-scheduler`, `system:apiserver`, `system:anonymous`) or belong to the
+ * `system:serviceaccounts` or `system:nodes` group.
+ */
+export function isPerson(event: AuditEvent): boolean {
+  const { username, groups } = event.user;
+  return !username.startsWith("system:") && !groups.includes("system:serviceaccounts") && !groups.includes("system:nodes");
 }
 
 export function objectOf(event: AuditEvent): AuditObject {
