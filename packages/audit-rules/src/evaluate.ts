@@ -7,10 +7,10 @@ import { principalOf, type AuditObject, type AuditRule, type RuleContext, type R
  * Runs every rule on one audit event and builds a Finding v1 (`audit.<rule id>`) per
  * match. Deterministic: a redelivered event gives the same finding ids.
  */
-export function evaluateAudit(event: AuditEvent, rules: readonly AuditRule[], ctx: RuleContext): Finding[] {
+export async function evaluateAudit(event: AuditEvent, rules: readonly AuditRule[], ctx: RuleContext): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const rule of rules) {
-    const match = rule.match(event, ctx);
+    const match = await rule.match(event, ctx);
     if (!match) continue;
     if (match.suppressed) {
       ctx.suppressed?.(rule.id, match.suppressed);

@@ -28,12 +28,12 @@ export interface RuleMatch {
 export interface RuleContext {
   /**
    * Test-and-set on a bounded learned set: records `key` under `kind` and tells whether
-   * it was already there. Atomic by design so that a Redis set (SADD returns 0 when the
-   * member existed) can back it.
+   * it was already there. Atomic, and asynchronous, so that Redis (SET NX) can back it
+   * and what was learned survives a restart (`RedisSeenSet` in @outlier/store).
    */
-  seen(kind: string, key: string): boolean;
+  seen(kind: string, key: string): Promise<boolean>;
   /** True while `kind` is in its first learning period at event time `time`. */
-  learning(kind: string, time: string): boolean;
+  learning(kind: string, time: string): Promise<boolean>;
   /** Called for every suppressed match, so suppression is counted, never silent. */
   suppressed?(ruleId: string, reason: "learning"): void;
 }
@@ -44,7 +44,8 @@ export interface AuditRule {
   title: string;
   severity: Severity;
   description: string;
-  match(event: AuditEvent, ctx: RuleContext): RuleMatch | undefined;
+  /** Asynchronous only for rules that consult the learned set (`ctx.seen`, `ctx.learning`). */
+  match(event: AuditEvent, ctx: RuleContext): RuleMatch | undefined | Promise<RuleMatch | undefined>;
 }
 
 /** Subresources that stream: the API server logs them at ResponseStarted (code 101). */

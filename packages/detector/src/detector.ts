@@ -157,7 +157,8 @@ export class Detector {
     this.#containers = new RecencyMap(this.#opts.maxCachedBaselines);
     this.#cooldown = new Cooldown({ cooldownMs: this.#opts.cooldownMs });
     this.#sessions = new ExecSessionCorrelator(options.execSessions);
-    const seen = deps.seen ?? new MemorySeenSet();
+    // Stateful audit rules learn for as long as the baselines do.
+    const seen = deps.seen ?? new MemorySeenSet({ learningMs: this.#policy.learningWindowMs });
     this.#ruleContext = {
       seen: (kind, key) => seen.seen(kind, key),
       learning: (kind, time) => seen.learning(kind, time),
@@ -186,7 +187,7 @@ export class Detector {
     const toJudge: Observed[] = [];
     for (const event of events) {
       this.stats.count("events", event.schema === "outlier.audit.v1" ? "audit" : event.type);
-      if (event.schema === "outlier.audit.v1") this.#onAudit(event, findings);
+      if (event.schema === "outlier.audit.v1") await this.#onAudit(event, findings);
       else {
         const observed = observedOf(event);
         if (this.#screen(event, observed, findings) && observed) toJudge.push(observed);
@@ -247,10 +248,10 @@ export class Detector {
     return count;
   }
 
-  #onAudit(event: AuditEvent, findings: Finding[]): void {
+  async #onAudit(event: AuditEvent, findings: Finding[]): Promise<void> {
     this.#advance(event.requestReceivedTimestamp);
     this.#sessions.openFromAudit(event);
-    findings.push(...this.#admitAll(evaluateAudit(event, AUDIT_RULES, this.#ruleContext)));
+    findings.push(...this.#admitAll(await evaluateAudit(event, AUDIT_RULES, this.#ruleContext)));
   }
 
   /** In event order: the clock, Falco alerts, exec sessions and noise. True when the exec is left to judge. */

@@ -6,8 +6,9 @@ const LEARNED_KIND = "secret-reader";
 /**
  * Learned per (namespace, principal): the first successful read of secrets in a
  * namespace by a principal raises a finding, later reads do not. During the learned
- * set's first learning period every reader is recorded and the finding is suppressed
- * (and counted): on a fresh install every controller is "new", and that is not news.
+ * set's first learning period (the baselines' learning window) every reader is recorded
+ * and the finding is suppressed (and counted): on a fresh install every controller is
+ * "new", and that is not news.
  */
 export const secretReadNewPrincipal: AuditRule = {
   id: "secret-read-new-principal",
@@ -16,14 +17,14 @@ export const secretReadNewPrincipal: AuditRule = {
   description:
     "A principal that was never seen reading secrets in this namespace (or cluster-wide) got, listed or watched them. " +
     "Silent during the first learning period.",
-  match(event, ctx) {
+  async match(event, ctx) {
     const object = objectOf(event);
     if (object.resource !== "secrets" || object.subresource || !READS.has(event.verb)) return undefined;
     if (!isAllowedFinal(event)) return undefined;
     const principal = principalOf(event);
     const scope = object.namespace ?? "*";
-    if (ctx.seen(LEARNED_KIND, `${scope}|${principal}`)) return undefined;
-    const suppressed = ctx.learning(LEARNED_KIND, event.requestReceivedTimestamp) ? ("learning" as const) : undefined;
+    if (await ctx.seen(LEARNED_KIND, `${scope}|${principal}`)) return undefined;
+    const suppressed = (await ctx.learning(LEARNED_KIND, event.requestReceivedTimestamp)) ? ("learning" as const) : undefined;
     return {
       object,
       summary: `first ${event.verb} of ${describeObject(object)}${object.namespace ? "" : " (all namespaces)"} by this principal`,

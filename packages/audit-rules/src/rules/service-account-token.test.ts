@@ -42,12 +42,12 @@ function tokenRequest({ user, namespace = "kube-system", serviceAccount = "clust
   return AuditEventSchema.parse(result.events[0]);
 }
 
-const findings = (event: AuditEvent) => evaluateAudit(event, AUDIT_RULES, new MemorySeenSet({ learningMs: 0 })).filter((f) => f.type === "audit.service-account-token");
+const findings = async (event: AuditEvent) => (await evaluateAudit(event, AUDIT_RULES, new MemorySeenSet({ learningMs: 0 }))).filter((f) => f.type === "audit.service-account-token");
 const WEEK = 7 * 24 * 3600;
 
 describe("service-account-token", () => {
-  it("is critical when a person mints a token for a kube-system service account, naming who, which account, and how long", () => {
-    const [finding] = findings(tokenRequest({ spec: { audiences: ["https://kubernetes.default.svc"], expirationSeconds: WEEK } }));
+  it("is critical when a person mints a token for a kube-system service account, naming who, which account, and how long", async () => {
+    const [finding] = await findings(tokenRequest({ spec: { audiences: ["https://kubernetes.default.svc"], expirationSeconds: WEEK } }));
     expect(finding).toMatchObject({
       severity: "critical",
       namespace: "kube-system",
@@ -60,28 +60,28 @@ describe("service-account-token", () => {
     expect(finding!.evidence["details"]).toMatchObject({ why: expect.stringContaining("kube-system"), action: expect.stringContaining("revoke") });
   });
 
-  it("is critical anywhere when the token lives beyond a day, and high for a short one in an application namespace", () => {
-    expect(findings(tokenRequest({ namespace: "shop", serviceAccount: "checkout", spec: { expirationSeconds: 2 * 24 * 3600 } }))[0]?.severity).toBe("critical");
-    expect(findings(tokenRequest({ namespace: "shop", serviceAccount: "checkout", spec: { expirationSeconds: 3600 } }))[0]?.severity).toBe("high");
+  it("is critical anywhere when the token lives beyond a day, and high for a short one in an application namespace", async () => {
+    expect((await findings(tokenRequest({ namespace: "shop", serviceAccount: "checkout", spec: { expirationSeconds: 2 * 24 * 3600 } })))[0]?.severity).toBe("critical");
+    expect((await findings(tokenRequest({ namespace: "shop", serviceAccount: "checkout", spec: { expirationSeconds: 3600 } })))[0]?.severity).toBe("high");
   });
 
-  it("fires at audit level Metadata too (no body: expiration unknown), high outside kube-system", () => {
-    const [finding] = findings(tokenRequest({ namespace: "shop", serviceAccount: "checkout" }));
+  it("fires at audit level Metadata too (no body: expiration unknown), high outside kube-system", async () => {
+    const [finding] = await findings(tokenRequest({ namespace: "shop", serviceAccount: "checkout" }));
     expect(finding).toMatchObject({ severity: "high", evidence: { details: { serviceAccount: "shop/checkout" } } });
     expect(finding!.summary).toContain("expiration not logged");
   });
 
-  it("is silent for controllers: the kubelet (system:node:*), service accounts and control-plane components", () => {
+  it("is silent for controllers: the kubelet (system:node:*), service accounts and control-plane components", async () => {
     const kubelet = { username: "system:node:worker-a", groups: ["system:nodes", "system:authenticated"] };
     const serviceAccount = { username: "system:serviceaccount:argocd:argocd-server", groups: ["system:serviceaccounts", "system:serviceaccounts:argocd", "system:authenticated"] };
     const controllerManager = { username: "system:kube-controller-manager", groups: ["system:authenticated"] };
     const bound = { expirationSeconds: 3607, boundObjectRef: { kind: "Pod", apiVersion: "v1", name: "web-0", uid: "c512dc5b-2d2a-499f-857d-6c361033582d" } };
-    for (const user of [kubelet, serviceAccount, controllerManager]) expect(findings(tokenRequest({ user, spec: bound }))).toEqual([]);
+    for (const user of [kubelet, serviceAccount, controllerManager]) expect(await findings(tokenRequest({ user, spec: bound }))).toEqual([]);
   });
 
-  it("is silent when the request was denied, and on other service-account requests", () => {
-    expect(findings(tokenRequest({ spec: { expirationSeconds: WEEK }, code: 403 }))).toEqual([]);
+  it("is silent when the request was denied, and on other service-account requests", async () => {
+    expect(await findings(tokenRequest({ spec: { expirationSeconds: WEEK }, code: 403 }))).toEqual([]);
     const get = { ...tokenRequest({ spec: { expirationSeconds: WEEK } }), verb: "get" };
-    expect(findings(get)).toEqual([]);
+    expect(await findings(get)).toEqual([]);
   });
 });
