@@ -12,6 +12,7 @@ import {
   RedisFindingLog,
   RedisLabelIndex,
   RedisReplicaSnapshotStore,
+  RedisSeenSet,
   type BaselineStore,
   type FindingLog,
 } from "@outlier/store";
@@ -57,7 +58,9 @@ and spawned processes; --falco-exec-rule NAME (repeatable) names them exactly in
 Every other rule's alert passes through as a falco.<rule> finding.
 
 Baselines live in memory and are gone at exit, unless --redis names a Redis server:
-then they are loaded from and left in Redis, for the review CLI to show.
+then they are loaded from and left in Redis, for the review CLI to show, with what the
+stateful audit rules learned (e.g. who reads secrets). Those rules learn for the same
+--learning-window as the baselines.
 
 Exit codes:
   0  replayed; every line became events or was skipped on purpose
@@ -100,7 +103,7 @@ export async function runReplay(files: string[], options: ReplayCommandOptions, 
     io.stderr.write(`outlier replay: ${setup}\n`);
     return USAGE_ERROR;
   }
-  const { policy, routes, store, reviewStores, findingLog } = setup;
+  const { policy, routes, store, reviewStores, findingLog, seen } = setup;
   try {
     const progress = isTty(io.stderr);
     if (progress) io.stderr.write(`reading ${files.length} file(s)…\n`);
@@ -113,6 +116,7 @@ export async function runReplay(files: string[], options: ReplayCommandOptions, 
     const detector = await replayEvents(input.events, {
       store,
       reviewStores,
+      seen,
       policy,
       onFindings: async (findings) => {
         await findingLog?.append(findings);
@@ -140,6 +144,7 @@ interface ReplaySetup {
   /** With `--redis`, what the review CLI reads besides baselines: labels, replica windows, findings. */
   reviewStores?: { labels: RedisLabelIndex; replicaSnapshots: RedisReplicaSnapshotStore };
   findingLog?: FindingLog;
+  seen?: RedisSeenSet;
 }
 
 /** Everything that can fail before reading: options, files, routing file, Redis. A string is the usage error. */
@@ -158,7 +163,8 @@ async function prepare(files: string[], options: ReplayCommandOptions): Promise<
   try {
     const redis = await connectRedis(options.redis);
     const reviewStores = { labels: new RedisLabelIndex(redis), replicaSnapshots: new RedisReplicaSnapshotStore(redis) };
-    return { policy, routes, store: new RedisBaselineStore(redis), reviewStores, findingLog: new RedisFindingLog(redis) };
+    const seen = new RedisSeenSet(redis, { learningMs: policy.learningWindowMs });
+    return { policy, routes, store: new RedisBaselineStore(redis), reviewStores, findingLog: new RedisFindingLog(redis), seen };
   } catch (e) {
     return `${(e as Error).message} (check --redis, or leave it out to keep baselines in memory)`;
   }
