@@ -54,6 +54,11 @@ describe("Falco pod labels", () => {
     expect(labelsOf({ "k8smeta.pod.labels": "(app:web)", "k8s.pod.label.team": "payments" })).toEqual({ app: "web", team: "payments" });
   });
 
+  it("drops what is not Kubernetes label syntax: no made-up text reaches routing or messages", () => {
+    expect(labelsOf({ "k8s.pod.labels": "team:payments\n<!channel>, app:web, bad key:x, x:" + "v".repeat(64) })).toEqual({ app: "web" });
+    expect(labelsOf({ "k8s.pod.labels": { team: "pay*ments", "example.com/owner": "sre" } })).toEqual({ "example.com/owner": "sre" });
+  });
+
   it("ignores Falco's <NA> and null for a field it could not resolve, and never takes __proto__", () => {
     expect(labelsOf({ "k8s.pod.labels": "<NA>", "k8smeta.pod.labels": null, "k8s.pod.label.app": "<NA>" })).toEqual({});
     const labels = labelsOf({ "k8s.pod.labels": "__proto__:x, app:web" });

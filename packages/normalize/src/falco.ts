@@ -108,6 +108,14 @@ function known(v: unknown): string | undefined {
 }
 
 const LABEL_LISTS = ["k8smeta.pod.labels", "k8s.pod.labels"];
+/**
+ * Kubernetes label syntax: `[prefix/]name`, a value of at most 63 name characters. What
+ * does not fit is not a real label (and `<NA>`, `__proto__` never fit): dropped, so that
+ * routing and messages never see made-up text.
+ */
+const LABEL_NAME = "[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?";
+const LABEL_KEY = new RegExp(`^(?:[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?/)?${LABEL_NAME}$`);
+const LABEL_VALUE = new RegExp(`^(?:${LABEL_NAME})?$`);
 /** `k8s.pod.label.app`, `k8s.pod.label[app]`, `k8smeta.pod.label[app]`: one label each. */
 const SINGLE_LABEL = /^k8s(?:meta)?\.pod\.label(?:\.(.+)|\[(.+)\])$/;
 
@@ -117,11 +125,12 @@ const SINGLE_LABEL = /^k8s(?:meta)?\.pod\.label(?:\.(.+)|\[(.+)\])$/;
  * `k8smeta.pod.labels` (a list: `(app:web,team:payments)`), either as a JSON map or a JSON
  * list of `key:value` strings, and single-label fields, which fill what the lists lack.
  * A label key has no `:` and a value no `,` or `:`, so the splits are exact.
+ * __proto__ is never a valid key, so assigning labels[key] cannot replace the prototype.
  */
 function falcoLabels(fields: Obj): Record<string, string> {
   const labels: Record<string, string> = {};
   const put = (key: string, value: string) => {
-    if (key !== "" && key !== "__proto__" && value !== "<NA>" && !(key in labels)) labels[key] = value;
+    if (LABEL_KEY.test(key) && LABEL_VALUE.test(value) && !(key in labels)) labels[key] = value;
   };
   for (const name of LABEL_LISTS) for (const [key, value] of labelPairs(fields[name])) put(key, value);
   for (const name of Object.keys(fields)) {
