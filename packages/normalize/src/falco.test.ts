@@ -88,3 +88,18 @@ describe("Falco rules that feed process execs", () => {
     expect(event(shell, { falcoExecRules: [] }).type).toBe("rule_alert");
   });
 });
+
+describe("Falco exec probes", () => {
+  const exec = (fields: Record<string, unknown>) => event(alert("Outlier process spawned", { "evt.type": "execve", "proc.exepath": "/bin/grpc_health_probe", ...fields }));
+
+  it("reads Falco's probe flags (liveness, readiness, image HEALTHCHECK) into maybeExecProbe, as JSON booleans or text", () => {
+    expect(exec({ "proc.is_container_liveness_probe": true, "proc.is_container_readiness_probe": false }).process?.maybeExecProbe).toBe(true);
+    expect(exec({ "proc.is_container_readiness_probe": "true" }).process?.maybeExecProbe).toBe(true);
+    expect(exec({ "proc.is_container_healthcheck": true }).process?.maybeExecProbe).toBe(true);
+    expect(exec({ "proc.is_container_liveness_probe": false, "proc.is_container_readiness_probe": "false" }).process?.maybeExecProbe).toBe(false);
+  });
+
+  it("leaves maybeExecProbe unset when the rule's output has none of the flags", () => {
+    expect(exec({}).process?.maybeExecProbe).toBeUndefined();
+  });
+});

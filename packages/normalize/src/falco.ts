@@ -179,9 +179,22 @@ function processInfo(fields: Obj): RuntimeEvent["process"] {
     user: str(fields["user.name"]),
     cwd: str(fields["proc.cwd"]),
     tty: tty ? String(tty) : undefined,
+    maybeExecProbe: execProbe(fields),
     parent: parentBinary ? compact({ binary: parentBinary, pid: int(fields["proc.ppid"]) }) : undefined,
     ancestors: parentBinary ? [parentBinary] : [],
   });
+}
+
+const PROBE_FIELDS = ["proc.is_container_liveness_probe", "proc.is_container_readiness_probe", "proc.is_container_healthcheck"];
+
+/**
+ * Falco's own probe flags, when the rule's output has them: a Kubernetes liveness or
+ * readiness probe, or the image's HEALTHCHECK (noise of the same kind). JSON booleans, or
+ * "true"/"false" text from older Falco. Undefined when the output has none of them.
+ */
+function execProbe(fields: Obj): boolean | undefined {
+  const flags = PROBE_FIELDS.map((name) => fields[name]).filter((v) => v !== undefined && v !== null && v !== "<NA>");
+  return flags.length === 0 ? undefined : flags.some((v) => v === true || v === "true");
 }
 
 /** `fd.name` is a path, or a connection `10.0.0.1:43812->10.96.0.1:443` (the remote end is the target). */
