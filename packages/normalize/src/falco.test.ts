@@ -57,6 +57,7 @@ describe("Falco pod labels", () => {
   it("drops what is not Kubernetes label syntax: no made-up text reaches routing or messages", () => {
     expect(labelsOf({ "k8s.pod.labels": "team:payments\n<!channel>, app:web, bad key:x, x:" + "v".repeat(64) })).toEqual({ app: "web" });
     expect(labelsOf({ "k8s.pod.labels": { team: "pay*ments", "example.com/owner": "sre" } })).toEqual({ "example.com/owner": "sre" });
+    expect(labelsOf({ "k8s.pod.labels": "constructor:x, toString:y" })).toEqual({ constructor: "x", toString: "y" });
   });
 
   it("ignores Falco's <NA> and null for a field it could not resolve, and never takes __proto__", () => {

@@ -130,7 +130,7 @@ const SINGLE_LABEL = /^k8s(?:meta)?\.pod\.label(?:\.(.+)|\[(.+)\])$/;
 function falcoLabels(fields: Obj): Record<string, string> {
   const labels: Record<string, string> = {};
   const put = (key: string, value: string) => {
-    if (LABEL_KEY.test(key) && LABEL_VALUE.test(value) && !(key in labels)) labels[key] = value;
+    if (LABEL_KEY.test(key) && LABEL_VALUE.test(value) && !Object.hasOwn(labels, key)) labels[key] = value;
   };
   for (const name of LABEL_LISTS) for (const [key, value] of labelPairs(fields[name])) put(key, value);
   for (const name of Object.keys(fields)) {
