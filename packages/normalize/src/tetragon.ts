@@ -86,13 +86,14 @@ function processInfo(proc: Obj, binary: string, parent: Obj | undefined, ancesto
     binary,
     args: str(proc["arguments"]),
     pid: int(proc["pid"]),
+    execId: str(proc["exec_id"]),
     uid: int(proc["uid"]),
     user: str(obj(proc["user"])?.["name"]),
     cwd: str(proc["cwd"]),
     tty: str(proc["tty"]),
     inInitTree: bool(proc["in_init_tree"]),
     maybeExecProbe: bool(proc["maybe_exec_probe"]),
-    parent: parent && parentBinary ? compact({ binary: parentBinary, args: str(parent["arguments"]), pid: int(parent["pid"]) }) : undefined,
+    parent: parent && parentBinary ? compact({ binary: parentBinary, args: str(parent["arguments"]), pid: int(parent["pid"]), execId: str(proc["parent_exec_id"]) ?? str(parent["exec_id"]) }) : undefined,
     ancestors: ancestorBinaries(ancestors) ?? (parentBinary ? [parentBinary] : []),
   });
 }
