@@ -253,7 +253,7 @@ export class Detector {
     findings.push(...this.#admitAll(evaluateAudit(event, AUDIT_RULES, this.#ruleContext)));
   }
 
-  /** In event order: the clock, Falco alerts, exec sessions and noise. True when the exec is left to judge. */
+  /** In event order: the clock, Falco alerts, noise and exec sessions. True when the exec is left to judge. */
   #screen(event: RuntimeEvent, observed: Observed | undefined, findings: Finding[]): boolean {
     this.#advance(event.time);
     const alert = falcoFinding(event);
@@ -261,10 +261,11 @@ export class Detector {
     if (alert || !observed) this.#rememberPod(event);
     if (alert) findings.push(...this.#admitAll([alert]));
     if (event.type !== "process_exec") return false;
-    const exec = this.#sessions.observe(event);
-    if (exec === "in-session") return this.#noise(event, "exec-session");
+    // Probes first: a probe is the kubelet's, never part of a person's exec session.
     const noise = classifyNoise(event, this.#deps.podSpec?.(event));
     if (noise) return this.#noise(event, noise);
+    const exec = this.#sessions.observe(event);
+    if (exec === "in-session") return this.#noise(event, "exec-session");
     if (!observed) return this.#noise(event, "no-workload");
     if (exec === "held" && this.#deferred.size < MAX_DEFERRED) {
       // Entered from outside with no session open: its audit event may be late. Judged only if none comes.
