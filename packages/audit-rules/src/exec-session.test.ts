@@ -65,7 +65,7 @@ describe("ExecSessionCorrelator", () => {
           { binary: "/usr/bin/id", count: 2, firstTime: at(1.1) },
         ],
         riskyProcesses: [],
-        advice: expect.stringContaining("planned operations work"),
+        advice: expect.stringContaining("planned work"),
       },
     });
     expect(sessions.openSessions).toBe(0);

@@ -75,7 +75,8 @@ describe("Detector", () => {
     const probe = ["/bin/grpc_health_probe", "-addr=:8080"];
     const detector = new Detector({ store: new MemoryBaselineStore() }, { cooldownMs: 1 });
     const withProbes = new Detector(
-      { store: new MemoryBaselineStore(), podSpec: () => ({ probeCommands: [probe], containerCommands: [] }) },
+      // The container's command is a bare shell, like the session's: the session still takes its shell.
+      { store: new MemoryBaselineStore(), podSpec: () => ({ probeCommands: [probe], containerCommands: [["sh"]] }) },
       { cooldownMs: 1 },
     );
     for (const d of [detector, withProbes]) await d.process(learningHour());

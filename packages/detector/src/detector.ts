@@ -261,11 +261,13 @@ export class Detector {
     if (alert || !observed) this.#rememberPod(event);
     if (alert) findings.push(...this.#admitAll([alert]));
     if (event.type !== "process_exec") return false;
-    // Probes first: a probe is the kubelet's, never part of a person's exec session.
     const noise = classifyNoise(event, this.#deps.podSpec?.(event));
-    if (noise) return this.#noise(event, noise);
+    // Probes first: a probe is the kubelet's, never part of a person's exec session. A session's
+    // shell may also be the container's command (`["sh"]`): sessions before pod-spec commands.
+    if (noise === "exec-probe") return this.#noise(event, noise);
     const exec = this.#sessions.observe(event);
     if (exec === "in-session") return this.#noise(event, "exec-session");
+    if (noise) return this.#noise(event, noise);
     if (!observed) return this.#noise(event, "no-workload");
     if (exec === "held" && this.#deferred.size < MAX_DEFERRED) {
       // Entered from outside with no session open: its audit event may be late. Judged only if none comes.
