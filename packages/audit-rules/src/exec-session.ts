@@ -176,6 +176,7 @@ export class ExecSessionCorrelator {
    */
   observe(runtime: RuntimeEvent): ExecObservation {
     if (runtime.type !== "process_exec" || !runtime.pod || !runtime.process) return "none";
+    if (runtime.process.inInitTree === true) return "none"; // the common case, on every exec: never a session's
     const ms = timeToMillis(runtime.time);
     this.#latestMs = Math.max(this.#latestMs, ms);
     const session = this.#sessionFor(runtime, ms);
@@ -200,7 +201,7 @@ export class ExecSessionCorrelator {
   }
 
   #sessionFor(runtime: RuntimeEvent, ms: number): Session | undefined {
-    if (this.#open.size === 0 || runtime.process?.inInitTree === true) return undefined; // the common cases, on every exec
+    if (this.#open.size === 0) return undefined;
     const sessions = (this.#openByPod.get(podKey(runtime)) ?? []).filter((session) => this.#inSession(session, runtime, ms));
     const parents = sessions.find((session) => isChild(session, runtime));
     if (parents) return parents;
@@ -279,8 +280,9 @@ export class ExecSessionCorrelator {
 
   /** A child of a held process (the shell's children, seen before the shell's session opened). */
   #isHeldChild(runtime: RuntimeEvent): boolean {
+    if (this.#held.size === 0) return false;
     const parent = parentKey(runtime);
-    if (parent === undefined || this.#held.size === 0) return false;
+    if (parent === undefined) return false;
     return (this.#held.get(podKey(runtime)) ?? []).some((entry) => processKeys(entry.runtime).includes(parent));
   }
 
