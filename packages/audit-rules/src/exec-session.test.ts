@@ -148,6 +148,34 @@ describe("ExecSessionCorrelator", () => {
     expect(sessions.observe(processExec({ binary: "/bin/ls", maybeExecProbe: true, seconds: 2 }))).toBe("none");
   });
 
+  it("keeps a shell idle past the gap: what it runs next is the session's next part, reported on its own", () => {
+    const sessions = new ExecSessionCorrelator();
+    sessions.openFromAudit(shellExec(["sh"]));
+    const sh = proc("/bin/sh", 700);
+    sessions.observe(tetragonExec({ ...sh, parent: RUNC, seconds: 0.5 }));
+    sessions.observe(tetragonExec({ ...proc("/bin/ls", 701), parent: sh, seconds: 10 }));
+    const [first] = sessions.flush(at(10 + IDLE_S + 1)); // idle: part 1 is reported
+    expect(first?.evidence).toMatchObject({ part: 1, execCount: 2 });
+    // Five minutes later the person types again in the same shell.
+    const later = [
+      tetragonExec({ ...proc("/bin/cat", 702, "/etc/shadow"), parent: sh, seconds: 300 }),
+      tetragonExec({ ...proc("/usr/bin/head", 703, "-1"), parent: sh, seconds: 301 }),
+    ];
+    expect(later.map((e) => sessions.observe(e))).toEqual(["in-session", "in-session"]);
+    const [second] = sessions.flush(at(301 + IDLE_S + 1));
+    expect(second).toMatchObject({
+      severity: "high",
+      time: at(300),
+      summary: expect.stringContaining("2 process(es) run after an idle gap (part 2); reads the password hashes"),
+      evidence: { auditID: "exec-0001", part: 2, partStart: at(300), start: at(0), execCount: 2 },
+    });
+    expect(second?.id).not.toBe(first?.id);
+    // Not the application's processes, and nothing once a session could no longer last (an hour after its last process).
+    expect(sessions.observe(tetragonExec({ ...proc("/bin/ls", 704), parent: APP, inInitTree: true, seconds: 400 }))).toBe("none");
+    sessions.flush(at(301 + 3600 + IDLE_S + 2));
+    expect(sessions.observe(tetragonExec({ ...proc("/bin/ls", 705), parent: sh, seconds: 301 + 3600 + IDLE_S + 3 }))).toBe("held");
+  });
+
   it("lets its process tree, seen before its late audit event, join the session, and only that tree", () => {
     const sessions = new ExecSessionCorrelator({ graceMs: 60_000 });
     // The runtime events arrive first; the audit webhook batch comes 20 s later.

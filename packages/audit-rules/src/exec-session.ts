@@ -41,6 +41,8 @@ const DEFAULTS: Required<ExecSessionOptions> = {
 const MAX_MEMBERS_PER_SESSION = 1_024;
 /** Dangerous processes listed per session (what made it high). */
 const MAX_RISKY_PER_SESSION = 20;
+/** Process keys of closed sessions remembered, so that a shell idle past the gap still owns what it runs next. */
+const MAX_ENDED_KEYS = 50_000;
 
 /** Container runtimes that parent a process entering a container from outside (Falco's proc.pname). */
 const CONTAINER_ENTRY_PARENT = /^(runc|crun|conmon|containerd-shim)/;
@@ -70,6 +72,12 @@ interface Session {
   container?: string;
   node?: string;
   event: AuditEvent;
+  /** 1; 2 and on for what the session's process tree ran after an idle gap closed the part before. */
+  part: number;
+  /** The request's time for part 1, else the first process's. */
+  startTime: string;
+  /** Event time (ms) it was closed at. */
+  closedMs?: number;
   /** The command of the exec request: its root process runs it. Empty for attach (no process of its own). */
   command: string[];
   /** True once the root process joined: later processes join only as its descendants. */
@@ -108,6 +116,8 @@ export class ExecSessionCorrelator {
   readonly #open = new Map<string, Session>(); // by auditID, in opening order
   readonly #openByPod = new Map<string, Session[]>(); // the same sessions, by podKey: observe is per process
   readonly #closed: Session[] = [];
+  /** The processes of closed sessions, by `processKeys`, in closing order: their later children continue the session. */
+  readonly #ended = new Map<string, Session>();
   readonly #held = new Map<string, HeldProcess[]>(); // by podKey, in arrival order
   /** Ids of held runtime events a session took, until asked about with `claimed`. */
   readonly #claimed = new Set<string>();
@@ -135,7 +145,7 @@ export class ExecSessionCorrelator {
   openFromAudit(event: AuditEvent): boolean {
     const ref = event.objectRef;
     if (ref?.resource !== "pods" || !["exec", "attach"].includes(ref.subresource ?? "")) return false;
-    if (!ref.namespace || !ref.name || !isAllowedFinal(event) || this.#open.has(event.auditID)) return false;
+    if (!ref.namespace || !ref.name || !isAllowedFinal(event) || this.#open.has(event.auditID)) return false; // part 1's key
     if (this.#open.size >= this.#options.maxOpenSessions) this.#evictLeastActive();
     const startMs = timeToMillis(event.requestReceivedTimestamp);
     const request = parsePodStreamRequest(event.requestURI);
@@ -146,6 +156,8 @@ export class ExecSessionCorrelator {
       pod: ref.name,
       container: request.container,
       event,
+      part: 1,
+      startTime: event.requestReceivedTimestamp,
       command: ref.subresource === "exec" ? request.command : [],
       rooted: false,
       startMs,
@@ -157,11 +169,15 @@ export class ExecSessionCorrelator {
       execCount: 0,
       droppedProcesses: 0,
     };
-    this.#open.set(event.auditID, session);
-    const key = sessionPodKey(session);
-    this.#openByPod.set(key, [...(this.#openByPod.get(key) ?? []), session]);
+    this.#opened(session);
     this.#adoptHeld(session);
     return true;
+  }
+
+  #opened(session: Session): void {
+    this.#open.set(sessionKey(session), session);
+    const key = sessionPodKey(session);
+    this.#openByPod.set(key, [...(this.#openByPod.get(key) ?? []), session]);
   }
 
   /**
@@ -197,18 +213,49 @@ export class ExecSessionCorrelator {
       if (reason) this.#close(session, reason);
     }
     this.#dropExpiredHeld(Math.max(nowMs, this.#latestMs));
+    this.#dropExpiredEnded(nowMs);
     return this.#closed.splice(0).map(sessionFinding);
   }
 
   #sessionFor(runtime: RuntimeEvent, ms: number): Session | undefined {
-    if (this.#open.size === 0) return undefined;
+    if (this.#open.size === 0) return this.#continued(runtime, ms);
     const sessions = (this.#openByPod.get(podKey(runtime)) ?? []).filter((session) => this.#inSession(session, runtime, ms));
     const parents = sessions.find((session) => isChild(session, runtime));
     if (parents) return parents;
+    const continued = this.#continued(runtime, ms);
+    if (continued) return continued;
     const roots = sessions.filter((session) => this.#isRoot(session, runtime, ms));
     // Two sessions running one command in one container: the latest one started before the process is the likeliest.
     const started = roots.filter((session) => session.startMs <= ms);
     return started.reduce<Session | undefined>((a, b) => (a && a.startMs > b.startMs ? a : b), undefined) ?? roots[0];
+  }
+
+  /**
+   * A child of a closed session's process (a person idle past the gap, then typing again):
+   * the next part of that session, open from now.
+   */
+  #continued(runtime: RuntimeEvent, ms: number): Session | undefined {
+    const parent = this.#ended.size === 0 ? undefined : parentKey(runtime);
+    const ended = parent === undefined ? undefined : this.#ended.get(parent);
+    if (!ended || sessionPodKey(ended) !== podKey(runtime)) return undefined;
+    const session: Session = {
+      ...ended,
+      part: ended.part + 1,
+      startTime: runtime.time,
+      closedMs: undefined,
+      closedBy: undefined,
+      startMs: ms,
+      lastMs: ms,
+      endTime: runtime.time,
+      processes: new Map(),
+      members: new Set(ended.members), // the old shell's other children join this part too
+      risky: [],
+      execCount: 0,
+      droppedProcesses: 0,
+    };
+    for (const key of ended.members) this.#ended.delete(key);
+    this.#opened(session);
+    return session;
   }
 
   /** How a held process is claimed by a session that opened after it: as its root, or a descendant of the root. */
@@ -319,6 +366,14 @@ export class ExecSessionCorrelator {
     }
   }
 
+  /** A closed session's tree is followed as long as a session may last: `maxDurationMs` after its last process. */
+  #dropExpiredEnded(nowMs: number): void {
+    for (const [key, session] of this.#ended) {
+      if (nowMs - (session.closedMs ?? 0) <= this.#options.maxDurationMs) break; // closing order: the rest are newer
+      this.#ended.delete(key);
+    }
+  }
+
   #closeReason(session: Session, nowMs: number): CloseReason | undefined {
     if (nowMs - session.startMs > this.#options.maxDurationMs) return "max-duration";
     if (nowMs - session.lastMs > this.#options.idleGapMs) return "idle";
@@ -333,7 +388,10 @@ export class ExecSessionCorrelator {
 
   #close(session: Session, reason: CloseReason): void {
     session.closedBy = reason;
-    this.#open.delete(session.auditID);
+    session.closedMs = session.lastMs;
+    this.#open.delete(sessionKey(session));
+    for (const key of session.members) this.#ended.set(key, session);
+    while (this.#ended.size > MAX_ENDED_KEYS) this.#ended.delete(this.#ended.keys().next().value!);
     const key = sessionPodKey(session);
     const others = (this.#openByPod.get(key) ?? []).filter((s) => s !== session);
     if (others.length > 0) this.#openByPod.set(key, others);
@@ -384,6 +442,11 @@ function podKey(runtime: RuntimeEvent): string {
   return `${runtime.cluster}/${runtime.pod?.namespace}/${runtime.pod?.name}`;
 }
 
+/** Part 1 by its auditID (a redelivered audit event finds it), later parts by auditID and part. */
+function sessionKey(session: Session): string {
+  return session.part === 1 ? session.auditID : `${session.auditID}#${session.part}`;
+}
+
 function sessionPodKey(session: Session): string {
   return `${session.cluster}/${session.namespace}/${session.pod}`;
 }
@@ -403,12 +466,14 @@ function sessionFinding(session: Session): Finding {
   const container = `${session.namespace}/${session.pod}/${session.container ?? ""}`;
   return {
     schema: "outlier.finding.v1",
-    id: stableId("exec.session", session.cluster, session.auditID),
+    id: session.part === 1 ? stableId("exec.session", session.cluster, session.auditID) : stableId("exec.session", session.cluster, session.auditID, String(session.part)),
     type: "exec.session",
     severity: risky ? "high" : "medium",
-    time: event.requestReceivedTimestamp,
+    time: session.startTime,
     cluster: session.cluster,
-    summary: `${user} ${subresource} into ${where}${command}; ${session.execCount} process(es) run${risky ? `; ${reasons.join(", ")}` : ""}`,
+    summary:
+      `${user} ${subresource} into ${where}${command}; ${session.execCount} process(es) run${session.part > 1 ? ` after an idle gap (part ${session.part})` : ""}` +
+      `${risky ? `; ${reasons.join(", ")}` : ""}`,
     workload: workloadFromPodName(session.namespace, session.pod),
     namespace: session.namespace,
     pod: session.pod,
@@ -425,6 +490,8 @@ function sessionFinding(session: Session): Finding {
       tty: request.tty,
       stdin: request.stdin,
       start: event.requestReceivedTimestamp,
+      part: session.part,
+      partStart: session.startTime,
       end: session.endTime,
       closedBy: session.closedBy,
       execCount: session.execCount,
