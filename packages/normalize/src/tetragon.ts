@@ -82,7 +82,7 @@ function podRef(pod: Obj): NonNullable<RuntimeEvent["pod"]> {
 
 function processInfo(proc: Obj, binary: string, parent: Obj | undefined, ancestors: unknown): NonNullable<RuntimeEvent["process"]> {
   const parentBinary = str(parent?.["binary"]);
-  return compact({
+  const info: NonNullable<RuntimeEvent["process"]> = compact({
     binary,
     args: str(proc["arguments"]),
     pid: int(proc["pid"]),
@@ -93,9 +93,13 @@ function processInfo(proc: Obj, binary: string, parent: Obj | undefined, ancesto
     tty: str(proc["tty"]),
     inInitTree: bool(proc["in_init_tree"]),
     maybeExecProbe: bool(proc["maybe_exec_probe"]),
-    parent: parent && parentBinary ? compact({ binary: parentBinary, args: str(parent["arguments"]), pid: int(parent["pid"]), execId: str(proc["parent_exec_id"]) ?? str(parent["exec_id"]) }) : undefined,
+    parent: parent && parentBinary ? compact({ binary: parentBinary, args: str(parent["arguments"]), pid: int(parent["pid"]) }) : undefined,
     ancestors: ancestorBinaries(ancestors) ?? (parentBinary ? [parentBinary] : []),
   });
+  // Exec ids tie a process to its parent across pid reuse (exec sessions follow them).
+  const parentExecId = str(proc["parent_exec_id"]) ?? str(parent?.["exec_id"]);
+  if (info.parent && parentExecId) info.parent.execId = parentExecId;
+  return info;
 }
 
 /** Tetragon's `ancestors` (with --enable-ancestors): nearest first, like the `parent` chain. */
