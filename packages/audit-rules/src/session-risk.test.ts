@@ -44,6 +44,11 @@ describe("sessionRisks", () => {
       ["/usr/bin/wget", "-q https://example.com/file"],
       ["/usr/bin/rsync", "-a /data /backup"],
       ["/bin/grep", "nc /etc/services"],
+      // Checks and calls that stay in the pod: a port check sends no data, localhost is the pod itself.
+      ["/usr/bin/nc", "-zv postgres.bank.svc 5432"],
+      ["/usr/bin/nc", "localhost 8080"],
+      ["/usr/bin/curl", "-d @payload.json http://localhost:8080/api/reindex"],
+      ["/usr/bin/curl", "-F file=@x.csv http://127.0.0.1:9000/import"],
       ["/usr/bin/psql", "-c 'select 1'"],
     ] as const) {
       expect(sessionRisks(binary, args), `${binary} ${args}`).toEqual([]);

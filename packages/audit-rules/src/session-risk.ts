@@ -51,8 +51,15 @@ function startsCommand(previous: string): boolean {
   return previous === "-c" || WRAPPERS.has(basename(previous)) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(previous);
 }
 
+/** The pod itself: data sent there does not leave it. */
+const LOCAL_HOST = /^([a-z]+:\/\/)?([^@/]*@)?(localhost|127(\.\d+){3}|\[?::1\]?|0\.0\.0\.0)([:/]|$)/i;
+/** A destination among a tool's arguments: a URL, or `host:port`. */
+const DESTINATION = /:\/\/|^[\w.-]+:\d+/;
+
 function exfiltration(tool: string, args: string[]): string | undefined {
-  if (RAW_NETWORK.has(tool)) return `moves data out (${tool})`;
+  const destinations = args.filter((a) => DESTINATION.test(a));
+  if (destinations.length > 0 && destinations.every((d) => LOCAL_HOST.test(d))) return undefined;
+  if (RAW_NETWORK.has(tool)) return rawNetwork(tool, args);
   if (tool === "curl") {
     const flag = args.map((arg, i) => curlUpload(arg, args[i + 1])).find((f) => f !== undefined);
     return flag && `moves data out (curl ${flag})`;
@@ -66,6 +73,13 @@ function exfiltration(tool: string, args: string[]): string | undefined {
     return destination && /^([^/]*:|rsync:\/\/)/.test(destination) ? "moves data out (rsync to a remote host)" : undefined;
   }
   return undefined;
+}
+
+/** Any use of nc, socat, scp…, except a port check (`nc -z`: no data) or a connection to the pod itself. */
+function rawNetwork(tool: string, args: string[]): string | undefined {
+  if (/^(nc|ncat|netcat)$/.test(tool) && args.some((a) => /^-[a-zA-Z]*z/.test(a))) return undefined;
+  const host = args.find((a) => !a.startsWith("-"));
+  return host !== undefined && LOCAL_HOST.test(host) ? undefined : `moves data out (${tool})`;
 }
 
 /** Short options of curl that take no value, so that `-sT file` is read as `-s -T file`. */
