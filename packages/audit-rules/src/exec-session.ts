@@ -1,7 +1,8 @@
-import { stableId, timeToMillis, type AuditEvent, type Finding, type RuntimeEvent } from "@outlier/contracts";
+import { runsArgv, stableId, timeToMillis, type AuditEvent, type Finding, type RuntimeEvent } from "@outlier/contracts";
 import { parsePodStreamRequest } from "./exec-request.ts";
 import { workloadFromPodName } from "./pod-workload.ts";
 import { isAllowedFinal, principalOf } from "./rule.ts";
+import { sessionRisks } from "./session-risk.ts";
 
 export interface ExecSessionOptions {
   /** A session closes when no process joined it for this long (event time). */
@@ -11,7 +12,8 @@ export interface ExecSessionOptions {
   /**
    * How long an out-of-init-tree process with no open session is held, waiting for a
    * late audit event to open its session (the API server batches audit webhooks for up
-   * to 30 s by default; a tailed log adds its own lag).
+   * to 30 s by default; a tailed log adds its own lag). Also how long after the request
+   * the session's first process (its root) may start.
    */
   graceMs?: number;
   /** Tolerated clock skew: a process may start this long before its audit request was received. */
@@ -35,8 +37,12 @@ const DEFAULTS: Required<ExecSessionOptions> = {
   maxHeldPods: 1_000,
 };
 
-/** Pids remembered per session to follow descendants whose parent is inside the container. */
-const MAX_PIDS_PER_SESSION = 1_024;
+/** Processes remembered per session (exec ids, or pids for Falco) to follow its descendants. */
+const MAX_MEMBERS_PER_SESSION = 1_024;
+/** Dangerous processes listed per session (what made it high). */
+const MAX_RISKY_PER_SESSION = 20;
+/** Process keys of closed sessions remembered, so that a shell idle past the gap still owns what it runs next. */
+const MAX_ENDED_KEYS = 50_000;
 
 /** Container runtimes that parent a process entering a container from outside (Falco's proc.pname). */
 const CONTAINER_ENTRY_PARENT = /^(runc|crun|conmon|containerd-shim)/;
@@ -50,6 +56,14 @@ interface RolledUpProcess {
   firstTime: string;
 }
 
+/** A process of the session that read credentials or moved data out, and why. */
+interface RiskyProcess {
+  binary: string;
+  args?: string;
+  time: string;
+  reasons: string[];
+}
+
 interface Session {
   auditID: string;
   cluster: string;
@@ -58,11 +72,23 @@ interface Session {
   container?: string;
   node?: string;
   event: AuditEvent;
+  /** 1; 2 and on for what the session's process tree ran after an idle gap closed the part before. */
+  part: number;
+  /** The request's time for part 1, else the first process's. */
+  startTime: string;
+  /** Event time (ms) it was closed at. */
+  closedMs?: number;
+  /** The command of the exec request: its root process runs it. Empty for attach (no process of its own). */
+  command: string[];
+  /** True once the root process joined: later processes join only as its descendants. */
+  rooted: boolean;
   startMs: number;
   lastMs: number;
   endTime: string;
   processes: Map<string, RolledUpProcess>;
-  pids: Set<number>;
+  /** The session's processes, by `processKeys`: a process whose parent is one of them is its descendant. */
+  members: Set<string>;
+  risky: RiskyProcess[];
   execCount: number;
   droppedProcesses: number;
   closedBy?: CloseReason;
@@ -90,6 +116,8 @@ export class ExecSessionCorrelator {
   readonly #open = new Map<string, Session>(); // by auditID, in opening order
   readonly #openByPod = new Map<string, Session[]>(); // the same sessions, by podKey: observe is per process
   readonly #closed: Session[] = [];
+  /** The processes of closed sessions, by `processKeys`, in closing order: their later children continue the session. */
+  readonly #ended = new Map<string, Session>();
   readonly #held = new Map<string, HeldProcess[]>(); // by podKey, in arrival order
   /** Ids of held runtime events a session took, until asked about with `claimed`. */
   readonly #claimed = new Set<string>();
@@ -117,39 +145,54 @@ export class ExecSessionCorrelator {
   openFromAudit(event: AuditEvent): boolean {
     const ref = event.objectRef;
     if (ref?.resource !== "pods" || !["exec", "attach"].includes(ref.subresource ?? "")) return false;
-    if (!ref.namespace || !ref.name || !isAllowedFinal(event) || this.#open.has(event.auditID)) return false;
+    if (!ref.namespace || !ref.name || !isAllowedFinal(event) || this.#open.has(event.auditID)) return false; // part 1's key
     if (this.#open.size >= this.#options.maxOpenSessions) this.#evictLeastActive();
     const startMs = timeToMillis(event.requestReceivedTimestamp);
+    const request = parsePodStreamRequest(event.requestURI);
     const session: Session = {
       auditID: event.auditID,
       cluster: event.cluster,
       namespace: ref.namespace,
       pod: ref.name,
-      container: parsePodStreamRequest(event.requestURI).container,
+      container: request.container,
       event,
+      part: 1,
+      startTime: event.requestReceivedTimestamp,
+      command: ref.subresource === "exec" ? request.command : [],
+      rooted: false,
       startMs,
       lastMs: startMs,
       endTime: event.requestReceivedTimestamp,
       processes: new Map(),
-      pids: new Set(),
+      members: new Set(),
+      risky: [],
       execCount: 0,
       droppedProcesses: 0,
     };
-    this.#open.set(event.auditID, session);
-    const key = sessionPodKey(session);
-    this.#openByPod.set(key, [...(this.#openByPod.get(key) ?? []), session]);
+    this.#opened(session);
     this.#adoptHeld(session);
     return true;
   }
 
+  #opened(session: Session): void {
+    this.#open.set(sessionKey(session), session);
+    const key = sessionPodKey(session);
+    this.#openByPod.set(key, [...(this.#openByPod.get(key) ?? []), session]);
+  }
+
   /**
-   * "in-session" when the process belongs to an open session in its pod and container, so
-   * the caller keeps it out of the workload's baseline. A process that enters the container
-   * from outside while no session is open (and its children) is "held" for `graceMs`: it
-   * joins a session that opens later (see `claimed`).
+   * "in-session" when the process belongs to an open session: it is the session's root
+   * (it entered the session's container from outside the init tree, within the grace
+   * window of the request, running the requested command) or a descendant of the root.
+   * The caller keeps it out of the workload's baseline. A process that enters the
+   * container from outside and no open session owns (and its children) is "held" for
+   * `graceMs`: it joins a session that opens later (see `claimed`). Anything else, such
+   * as a process of the init tree, is "none": judged like any other process. Exec
+   * probes must be screened out before (`classifyNoise`): they never join.
    */
   observe(runtime: RuntimeEvent): ExecObservation {
     if (runtime.type !== "process_exec" || !runtime.pod || !runtime.process) return "none";
+    if (runtime.process.inInitTree === true) return "none"; // the common case, on every exec: never a session's
     const ms = timeToMillis(runtime.time);
     this.#latestMs = Math.max(this.#latestMs, ms);
     const session = this.#sessionFor(runtime, ms);
@@ -170,23 +213,65 @@ export class ExecSessionCorrelator {
       if (reason) this.#close(session, reason);
     }
     this.#dropExpiredHeld(Math.max(nowMs, this.#latestMs));
+    this.#dropExpiredEnded(nowMs);
     return this.#closed.splice(0).map(sessionFinding);
   }
 
   #sessionFor(runtime: RuntimeEvent, ms: number): Session | undefined {
-    if (this.#open.size === 0) return undefined; // the common case, on every exec
-    const parentPid = runtime.process?.parent?.pid;
-    const fromOutside = entersFromOutside(runtime);
-    const candidates = (this.#openByPod.get(podKey(runtime)) ?? []).filter(
-      (session) =>
-        this.#inSession(session, runtime, ms) &&
-        (fromOutside || (parentPid !== undefined && session.pids.has(parentPid))),
-    );
-    // Two sessions in one container: the latest one started before the process is the likeliest.
-    const started = candidates.filter((session) => session.startMs <= ms);
-    return started.reduce<Session | undefined>((a, b) => (a && a.startMs > b.startMs ? a : b), undefined) ?? candidates[0];
+    if (this.#open.size === 0) return this.#continued(runtime, ms);
+    const sessions = (this.#openByPod.get(podKey(runtime)) ?? []).filter((session) => this.#inSession(session, runtime, ms));
+    const parents = sessions.find((session) => isChild(session, runtime));
+    if (parents) return parents;
+    const continued = this.#continued(runtime, ms);
+    if (continued) return continued;
+    const roots = sessions.filter((session) => this.#isRoot(session, runtime, ms));
+    // Two sessions running one command in one container: the latest one started before the process is the likeliest.
+    const started = roots.filter((session) => session.startMs <= ms);
+    return started.reduce<Session | undefined>((a, b) => (a && a.startMs > b.startMs ? a : b), undefined) ?? roots[0];
   }
 
+  /**
+   * A child of a closed session's process (a person idle past the gap, then typing again):
+   * the next part of that session, open from now.
+   */
+  #continued(runtime: RuntimeEvent, ms: number): Session | undefined {
+    const parent = this.#ended.size === 0 ? undefined : parentKey(runtime);
+    const ended = parent === undefined ? undefined : this.#ended.get(parent);
+    if (!ended || sessionPodKey(ended) !== podKey(runtime)) return undefined;
+    const session: Session = {
+      ...ended,
+      part: ended.part + 1,
+      startTime: runtime.time,
+      closedMs: undefined,
+      closedBy: undefined,
+      startMs: ms,
+      lastMs: ms,
+      endTime: runtime.time,
+      processes: new Map(),
+      members: new Set(ended.members), // the old shell's other children join this part too
+      risky: [],
+      execCount: 0,
+      droppedProcesses: 0,
+    };
+    for (const key of ended.members) this.#ended.delete(key);
+    this.#opened(session);
+    return session;
+  }
+
+  /** How a held process is claimed by a session that opened after it: as its root, or a descendant of the root. */
+  #owns(session: Session, runtime: RuntimeEvent, ms: number): boolean {
+    if (runtime.process?.inInitTree === true || !this.#inSession(session, runtime, ms)) return false;
+    return isChild(session, runtime) || this.#isRoot(session, runtime, ms);
+  }
+
+  /** The process the exec request started: the first one from outside the init tree, soon after the request, running its command. */
+  #isRoot(session: Session, runtime: RuntimeEvent, ms: number): boolean {
+    const process = runtime.process;
+    if (session.rooted || !process || !entersFromOutside(runtime)) return false;
+    return ms <= session.startMs + this.#options.graceMs && runsArgv(process, session.command);
+  }
+
+  /** In the session's pod and container, from just before its request to its idle gap after the last process. */
   #inSession(session: Session, runtime: RuntimeEvent, ms: number): boolean {
     const pod = runtime.pod;
     if (!pod || pod.namespace !== session.namespace || pod.name !== session.pod) return false;
@@ -207,9 +292,14 @@ export class ExecSessionCorrelator {
     session.lastMs = Math.max(session.lastMs, ms);
     if (runtime.time > session.endTime) session.endTime = runtime.time; // fixed-width times: string order is time order
     session.node ??= runtime.node;
+    session.rooted = true; // the first process to join is the root: the others join as its descendants
     // An exec enters one container: when the URI did not name it, the first process does.
     session.container ??= runtime.pod?.container?.name;
-    if (process.pid !== undefined && session.pids.size < MAX_PIDS_PER_SESSION) session.pids.add(process.pid);
+    for (const key of processKeys(runtime)) if (session.members.size < MAX_MEMBERS_PER_SESSION) session.members.add(key);
+    const reasons = sessionRisks(process.binary, process.args);
+    if (reasons.length > 0 && session.risky.length < MAX_RISKY_PER_SESSION) {
+      session.risky.push({ binary: process.binary, args: process.args, time: runtime.time, reasons });
+    }
     const key = `${process.binary}\u0000${process.args ?? ""}`;
     const known = session.processes.get(key);
     if (known) {
@@ -235,11 +325,12 @@ export class ExecSessionCorrelator {
     }
   }
 
-  /** A child of a held process (Falco sees a shell's children with the shell as parent). */
+  /** A child of a held process (the shell's children, seen before the shell's session opened). */
   #isHeldChild(runtime: RuntimeEvent): boolean {
-    const parentPid = runtime.process?.parent?.pid;
-    if (parentPid === undefined || this.#held.size === 0) return false;
-    return (this.#held.get(podKey(runtime)) ?? []).some((entry) => entry.runtime.process?.pid === parentPid);
+    if (this.#held.size === 0) return false;
+    const parent = parentKey(runtime);
+    if (parent === undefined) return false;
+    return (this.#held.get(podKey(runtime)) ?? []).some((entry) => processKeys(entry.runtime).includes(parent));
   }
 
   /** Held processes join in time order, so parents are known before their children. */
@@ -249,7 +340,7 @@ export class ExecSessionCorrelator {
     if (!held) return;
     const remaining: HeldProcess[] = [];
     for (const entry of [...held].sort((a, b) => a.ms - b.ms)) {
-      if (this.#inSession(session, entry.runtime, entry.ms)) {
+      if (this.#owns(session, entry.runtime, entry.ms)) {
         this.#join(session, entry.runtime, entry.ms);
         this.#claim(entry.runtime.id);
       } else remaining.push(entry);
@@ -275,6 +366,14 @@ export class ExecSessionCorrelator {
     }
   }
 
+  /** A closed session's tree is followed as long as a session may last: `maxDurationMs` after its last process. */
+  #dropExpiredEnded(nowMs: number): void {
+    for (const [key, session] of this.#ended) {
+      if (nowMs - (session.closedMs ?? 0) <= this.#options.maxDurationMs) break; // closing order: the rest are newer
+      this.#ended.delete(key);
+    }
+  }
+
   #closeReason(session: Session, nowMs: number): CloseReason | undefined {
     if (nowMs - session.startMs > this.#options.maxDurationMs) return "max-duration";
     if (nowMs - session.lastMs > this.#options.idleGapMs) return "idle";
@@ -289,7 +388,10 @@ export class ExecSessionCorrelator {
 
   #close(session: Session, reason: CloseReason): void {
     session.closedBy = reason;
-    this.#open.delete(session.auditID);
+    session.closedMs = session.lastMs;
+    this.#open.delete(sessionKey(session));
+    for (const key of session.members) this.#ended.set(key, session);
+    while (this.#ended.size > MAX_ENDED_KEYS) this.#ended.delete(this.#ended.keys().next().value!);
     const key = sessionPodKey(session);
     const others = (this.#openByPod.get(key) ?? []).filter((s) => s !== session);
     if (others.length > 0) this.#openByPod.set(key, others);
@@ -311,8 +413,38 @@ function entersFromOutside(runtime: RuntimeEvent): boolean {
   return parent === undefined || CONTAINER_ENTRY_PARENT.test(parent.split("/").pop() ?? "");
 }
 
+/** A child of one of the session's processes. */
+function isChild(session: Session, runtime: RuntimeEvent): boolean {
+  const parent = parentKey(runtime);
+  return parent !== undefined && session.members.has(parent);
+}
+
+/**
+ * How a process is known to its children: its Tetragon exec id (unique in the cluster),
+ * and its pid on its node (Falco has no exec id; a pid is unique on one node at a time).
+ */
+function processKeys(runtime: RuntimeEvent): string[] {
+  const process = runtime.process;
+  const keys: string[] = [];
+  if (process?.execId !== undefined) keys.push(`exec:${process.execId}`);
+  if (process?.pid !== undefined) keys.push(`pid:${runtime.node ?? ""}:${process.pid}`);
+  return keys;
+}
+
+/** The parent's key: its exec id when the source gives one, else its pid on the same node. */
+function parentKey(runtime: RuntimeEvent): string | undefined {
+  const parent = runtime.process?.parent;
+  if (parent?.execId !== undefined) return `exec:${parent.execId}`;
+  return parent?.pid !== undefined ? `pid:${runtime.node ?? ""}:${parent.pid}` : undefined;
+}
+
 function podKey(runtime: RuntimeEvent): string {
   return `${runtime.cluster}/${runtime.pod?.namespace}/${runtime.pod?.name}`;
+}
+
+/** Part 1 by its auditID (a redelivered audit event finds it), later parts by auditID and part. */
+function sessionKey(session: Session): string {
+  return session.part === 1 ? session.auditID : `${session.auditID}#${session.part}`;
 }
 
 function sessionPodKey(session: Session): string {
@@ -329,14 +461,19 @@ function sessionFinding(session: Session): Finding {
   );
   const where = `${session.namespace}/${session.pod}${session.container ? ` (${session.container})` : ""}`;
   const command = request.command.length > 0 ? `: ${request.command.join(" ")}` : "";
+  const reasons = [...new Set(session.risky.flatMap((p) => p.reasons))];
+  const risky = reasons.length > 0;
+  const container = `${session.namespace}/${session.pod}/${session.container ?? ""}`;
   return {
     schema: "outlier.finding.v1",
-    id: stableId("exec.session", session.cluster, session.auditID),
+    id: session.part === 1 ? stableId("exec.session", session.cluster, session.auditID) : stableId("exec.session", session.cluster, session.auditID, String(session.part)),
     type: "exec.session",
-    severity: "medium",
-    time: event.requestReceivedTimestamp,
+    severity: risky ? "high" : "medium",
+    time: session.startTime,
     cluster: session.cluster,
-    summary: `${user} ${subresource} into ${where}${command}; ${session.execCount} process(es) run`,
+    summary:
+      `${user} ${subresource} into ${where}${command}; ${session.execCount} process(es) run${session.part > 1 ? ` after an idle gap (part ${session.part})` : ""}` +
+      `${risky ? `; ${reasons.join(", ")}` : ""}`,
     workload: workloadFromPodName(session.namespace, session.pod),
     namespace: session.namespace,
     pod: session.pod,
@@ -353,12 +490,20 @@ function sessionFinding(session: Session): Finding {
       tty: request.tty,
       stdin: request.stdin,
       start: event.requestReceivedTimestamp,
+      part: session.part,
+      partStart: session.startTime,
       end: session.endTime,
       closedBy: session.closedBy,
       execCount: session.execCount,
       processes,
       droppedProcesses: session.droppedProcesses,
+      riskyProcesses: session.risky,
+      advice: risky ? HIGH_ADVICE : ADVICE,
     },
-    dedupKey: `exec.session|${user}|${session.namespace}/${session.pod}/${session.container ?? ""}`,
+    // A dangerous session is not rolled up into an ordinary one of the same person just before.
+    dedupKey: `exec.session|${user}|${container}${risky ? "|high" : ""}`,
   };
 }
+
+const ADVICE = "Confirm with the user or the owning team that this was planned work.";
+const HIGH_ADVICE = "Ask the user why, now. If not planned: rotate the credentials read, revoke their exec rights, trace the data sent.";

@@ -104,3 +104,116 @@ export function processExec(spec: ProcessSpec): RuntimeEvent {
     },
   });
 }
+
+/** A process as Tetragon knows it: what a child names as its parent. */
+export interface TetragonProcess {
+  binary: string;
+  args?: string;
+  pid: number;
+  execId: string;
+}
+
+export interface TetragonExecSpec extends TetragonProcess {
+  parent: TetragonProcess;
+  seconds: number;
+  inInitTree?: boolean;
+  /** Tetragon's `maybe_exec_probe`, which it writes on the container (API reference, message Container). */
+  probe?: boolean;
+  pod?: string;
+  container?: string;
+}
+
+/** A Tetragon process_exec export line in shop/web-…-qdlh8 (node-a), through the real normalizer. */
+export function tetragonExec(spec: TetragonExecSpec): RuntimeEvent {
+  const time = at(spec.seconds);
+  const processJson = (p: TetragonProcess, parentExecId?: string) => ({
+    exec_id: p.execId,
+    pid: p.pid,
+    uid: 0,
+    cwd: "/",
+    binary: p.binary,
+    arguments: p.args,
+    flags: "execve clone",
+    start_time: time,
+    auid: 4294967295,
+    parent_exec_id: parentExecId,
+  });
+  const line = {
+    process_exec: {
+      process: {
+        ...processJson(spec, spec.parent.execId),
+        pod: {
+          namespace: "shop",
+          name: spec.pod ?? "web-6f87496b94-qdlh8",
+          container: {
+            id: "containerd://3f1c0e9a4b7d",
+            name: spec.container ?? "app",
+            image: { id: "docker.io/library/web@sha256:1b9f0c4ad0e2", name: "docker.io/library/web:1.4.2" },
+            start_time: at(-3600),
+            pid: 1,
+            maybe_exec_probe: spec.probe,
+          },
+          pod_labels: { app: "web", "pod-template-hash": "6f87496b94" },
+          workload: "web",
+          workload_kind: "Deployment",
+        },
+        docker: "3f1c0e9a4b7d",
+        in_init_tree: spec.inInitTree ?? false,
+      },
+      parent: processJson(spec.parent),
+    },
+    node_name: "node-a",
+    time,
+  };
+  return normalizedRuntime(JSON.stringify(line), "tetragon");
+}
+
+export interface FalcoExecSpec {
+  binary: string;
+  args?: string;
+  pid: number;
+  parent: { name: string; pid: number };
+  seconds: number;
+  pod?: string;
+  container?: string;
+  node?: string;
+}
+
+/** A Falco alert of a rule on every execve in a container, as Falco writes it, through the real normalizer. */
+export function falcoExec(spec: FalcoExecSpec): RuntimeEvent {
+  const name = spec.binary.slice(spec.binary.lastIndexOf("/") + 1);
+  const cmdline = spec.args ? `${name} ${spec.args}` : name;
+  const pod = spec.pod ?? "web-6f87496b94-qdlh8";
+  const time = at(spec.seconds);
+  const alert = {
+    hostname: spec.node ?? "node-a",
+    output: `${time.slice(11, 29)}: Notice Process spawned in container (command=${cmdline} pid=${spec.pid} parent=${spec.parent.name} k8s_ns=shop k8s_pod_name=${pod})`,
+    output_fields: {
+      "container.id": "3f1c0e9a4b7d",
+      "container.name": spec.container ?? "app",
+      "evt.type": "execve",
+      "k8s.ns.name": "shop",
+      "k8s.pod.name": pod,
+      "proc.cmdline": cmdline,
+      "proc.exepath": spec.binary,
+      "proc.name": name,
+      "proc.pid": spec.pid,
+      "proc.pname": spec.parent.name,
+      "proc.ppid": spec.parent.pid,
+      "user.name": "root",
+      "user.uid": 0,
+    },
+    priority: "Notice",
+    rule: "Process spawned in container",
+    source: "syscall",
+    tags: ["container", "process"],
+    time,
+  };
+  return normalizedRuntime(JSON.stringify(alert), "falco");
+}
+
+function normalizedRuntime(line: string, source: "tetragon" | "falco"): RuntimeEvent {
+  const result = normalizeLine(line, { source, cluster: "prod" });
+  if (result.ok !== true) throw new Error(`test event did not normalize: ${JSON.stringify(result)}`);
+  return RuntimeEventSchema.parse(result.events[0]);
+}

@@ -1,4 +1,4 @@
-import type { RuntimeEvent } from "@outlier/contracts";
+import { runsArgv, type RuntimeEvent } from "@outlier/contracts";
 
 /**
  * The commands a container's pod spec names, each as a full argv. Built from the pod
@@ -30,26 +30,9 @@ export function classifyNoise(event: RuntimeEvent, spec?: ContainerSpecCommands)
   const self = { binary: process.binary, args: process.args };
   if (process.inInitTree === false) {
     const parent = process.parent;
-    const isProbe = (argv: string[]) => runs(self, argv) || (parent !== undefined && runs(parent, argv));
+    const isProbe = (argv: string[]) => runsArgv(self, argv) || (parent !== undefined && runsArgv(parent, argv));
     if (spec.probeCommands.some(isProbe)) return "exec-probe";
   }
-  if (spec.containerCommands.some((argv) => runs(self, argv))) return "pod-spec-command";
+  if (spec.containerCommands.some((argv) => runsArgv(self, argv))) return "pod-spec-command";
   return undefined;
-}
-
-/** `argv[0]` may be a bare name resolved through PATH; the event has the full path. */
-function runs(proc: { binary: string; args?: string | undefined }, argv: string[]): boolean {
-  const [command, ...args] = argv;
-  if (!command) return false;
-  const sameBinary = proc.binary === command || basename(proc.binary) === basename(command);
-  return sameBinary && normalizeArgs(proc.args ?? "") === normalizeArgs(args.join(" "));
-}
-
-// Sources join arguments with spaces and may quote the ones containing spaces.
-function normalizeArgs(args: string): string {
-  return args.replace(/["']/g, "").replace(/\s+/g, " ").trim();
-}
-
-function basename(path: string): string {
-  return path.slice(path.lastIndexOf("/") + 1);
 }

@@ -63,8 +63,11 @@ export function evidenceLines(finding: Finding): string[] {
     ];
   }
   if (finding.type === "exec.session") {
-    const processes = objects(e["processes"]).map((p) => [str(p["binary"]), str(p["args"])].filter(Boolean).join(" "));
-    return [who(e), `ran: ${processes.join(" | ") || "(nothing seen)"}`];
+    const command = (p: Record<string, unknown>) => [str(p["binary"]), str(p["args"])].filter(Boolean).join(" ");
+    const processes = objects(e["processes"]).map(command);
+    const risky = objects(e["riskyProcesses"]).map((p) => `high: ${strings(p["reasons"]).join(", ")} — ${command(p)}`);
+    const high = risky.length > 0 ? [...risky, `to do: ${str(e["advice"])}`] : [];
+    return [who(e), `ran: ${processes.join(" | ") || "(nothing seen)"}`, ...high];
   }
   if (finding.type.startsWith("audit.")) return [who(e), ...auditDetails(obj(e["details"]))];
   if (finding.type.startsWith("falco.")) {

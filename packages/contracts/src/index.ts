@@ -9,3 +9,4 @@ export * from "./finding.ts";
 export * from "./topics.ts";
 export * from "./parse.ts";
 export * from "./ids.ts";
+export * from "./argv.ts";

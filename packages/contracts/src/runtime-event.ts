@@ -36,12 +36,16 @@ export const ParentProcessSchema = z.object({
   binary: z.string(),
   args: z.string().optional(),
   pid: z.number().int().optional(),
+  /** Tetragon `process.parent_exec_id`: ties a process to its parent across pid reuse. */
+  execId: z.string().optional(),
 });
 
 export const ProcessSchema = z.object({
   binary: z.string(),
   args: z.string().optional(),
   pid: z.number().int().optional(),
+  /** Tetragon `exec_id`: unique per exec in the cluster; Falco has none (pid and node instead). */
+  execId: z.string().optional(),
   uid: z.number().int().optional(),
   user: z.string().optional(),
   cwd: z.string().optional(),

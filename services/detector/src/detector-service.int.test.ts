@@ -91,9 +91,10 @@ describe("detector service on a real Kafka broker and redis-server", () => {
     // The audit event is on another topic: wait until it was judged, so the session is open when its processes arrive.
     await send([execAudit(PODS[1]!, 70, ["sh"])]);
     await expect.poll(() => ofType("audit.pod-exec"), { timeout: 30_000 }).toHaveLength(1);
+    const sh = exec({ pod: PODS[1]!, binary: "/bin/sh", minutes: 70.01, inInitTree: false, parent: "/usr/bin/runc" });
     await send([
-      exec({ pod: PODS[1]!, binary: "/bin/sh", minutes: 70.01, inInitTree: false, parent: "/usr/bin/runc" }),
-      exec({ pod: PODS[1]!, binary: "/usr/bin/curl", minutes: 70.5, inInitTree: false, parent: "/usr/bin/runc" }),
+      sh,
+      exec({ pod: PODS[1]!, binary: "/usr/bin/curl", minutes: 70.5, inInitTree: false, parent: "/bin/sh", parentExecId: sh.id }),
       // Later ordinary work moves event time past the session's idle gap, which closes it.
       ...PODS.map((pod) => exec({ pod, binary: "/usr/local/bin/server", minutes: 75 })),
     ]);

@@ -68,6 +68,11 @@ describe("outlier demo", () => {
     expect(critical).toContain("process.unexpected  shop/Deployment/checkout");
     expect(critical).toContain("· ran on 1 of 3 live replicas");
     expect(out).toContain("· ran: /bin/sh | /usr/bin/cat /etc/shadow | /usr/bin/curl");
+    // mallory read /etc/shadow and uploaded it: a high session, saying which processes made it so.
+    const high = out.slice(order[1], order[2]);
+    expect(high).toContain("exec.session  bank/StatefulSet/ledger  ledger-1");
+    expect(high).toContain("· high: reads the password hashes (/etc/shadow) — /usr/bin/cat /etc/shadow");
+    expect(high).toContain("· to do: Ask the user why, now.");
     expect(out).toContain("pnpm outlier replay --output jsonl examples/demo/*.jsonl");
     expect(out).not.toContain("\u001b["); // plain when not on a terminal
   });
