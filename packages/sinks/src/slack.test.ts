@@ -134,8 +134,10 @@ describe("SlackSink over an Incoming Webhook", () => {
     const wrapped = resilient(timed, options);
     await Promise.all([1, 2, 3].map(() => wrapped.deliver(delivery())));
     expect(receiver.requests).toHaveLength(3);
-    expect(started[1]! - started[0]!).toBeGreaterThanOrEqual(990);
-    expect(started[2]! - started[1]!).toBeGreaterThanOrEqual(990);
+    // The pacer spaces the turns 1 s apart; a loaded event loop may start the first send a
+    // few ms after its turn, so the starts may be slightly closer than the turns.
+    expect(started[1]! - started[0]!).toBeGreaterThanOrEqual(950);
+    expect(started[2]! - started[1]!).toBeGreaterThanOrEqual(950);
     expect(letters).toEqual([]);
     await sink.close();
   });
