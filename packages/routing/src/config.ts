@@ -34,4 +34,6 @@ export interface Receiver {
 export interface RoutingConfig {
   route: RouteNode;
   receivers: ReadonlyMap<string, Receiver>;
+  /** Receivers whose file names no secret location: only when loaded with `secrets: "optional"`. */
+  withoutSecrets: ReadonlySet<string>;
 }

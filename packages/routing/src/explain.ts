@@ -30,7 +30,8 @@ export function explainRoute(config: RoutingConfig, finding: Finding): string {
     const group = Object.entries(match.groupLabels).map(([name, value]) => `${name}=${JSON.stringify(value)}`);
     lines.push(
       `  ${match.receiver} via ${match.routePath}; group {${group.join(", ")}}; ` +
-        `wait ${formatDuration(groupWaitMs)}, interval ${formatDuration(groupIntervalMs)}, repeat ${formatDuration(repeatIntervalMs)}`,
+        `wait ${formatDuration(groupWaitMs)}, interval ${formatDuration(groupIntervalMs)}, repeat ${formatDuration(repeatIntervalMs)}` +
+        (config.withoutSecrets.has(match.receiver) ? "; could not send: no secret location (api_url_env, token_file, …) in the file" : ""),
     );
   }
   const destinations = destinationsFor(config, finding);

@@ -204,4 +204,25 @@ receivers:
       [7, expect.stringContaining("needs a channel")],
     ]);
   });
+
+  it("with secrets optional (nothing is sent), routes receivers that name no secret location and lists them", () => {
+    const yaml = `route:
+  receiver: team
+  routes:
+    - receiver: soc
+receivers:
+  - name: team
+    slack_configs:
+      - channel: "#x"
+  - name: soc
+    splunk_hec_configs:
+      - url: https://splunk.example.com:8088
+`;
+    expect(() => loadRoutes(yaml)).toThrow(/exactly one of/);
+    const config = loadRoutes(yaml, { secrets: "optional" });
+    expect([...config.withoutSecrets].sort()).toEqual(["soc", "team"]);
+    expect(config.receivers.get("soc")?.sinks).toHaveLength(1);
+    // Every other problem is still reported.
+    expect(() => loadRoutes(yaml.replace('channel: "#x"', 'channel: "#x"\n        colour: red'), { secrets: "optional" })).toThrow(/unknown key/);
+  });
 });

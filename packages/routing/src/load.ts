@@ -20,7 +20,17 @@ const KEY_HINTS: Record<string, string> = {
  * each as `FILE:LINE:COL: path.to.key: message`: YAML syntax first, then every field,
  * then (once the fields are valid) receiver names and root-route rules.
  */
-export function loadRoutes(yamlText: string, opts: { fileName?: string } = {}): RoutingConfig {
+export interface LoadRoutesOptions {
+  fileName?: string;
+  /**
+   * `required` (the alerter, which sends): a receiver that names no secret location is an
+   * error. `optional` (routes test, replay --routes: nothing is sent): such receivers are
+   * routed all the same and listed in `withoutSecrets`.
+   */
+  secrets?: "required" | "optional";
+}
+
+export function loadRoutes(yamlText: string, opts: LoadRoutesOptions = {}): RoutingConfig {
   const file = opts.fileName ?? "routes.yaml";
   const lineCounter = new LineCounter();
   const doc = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -30,12 +40,50 @@ export function loadRoutes(yamlText: string, opts: { fileName?: string } = {}): 
   if (doc.contents === null) {
     throw new RoutesError([problemAt(file, lineCounter, 0, "(file)", "the routing file is empty; expected route: and receivers:")]);
   }
-  const parsed = RoutesFileSchema.safeParse(doc.toJS(), {
-    error: (issue) => (issue.code === "invalid_type" && issue.input === undefined ? "required" : undefined),
-  });
+  const raw: unknown = doc.toJS();
+  const withoutSecrets = opts.secrets === "optional" ? fillMissingSecrets(raw) : new Set<string>();
+  const parsed = parseRoutesFile(raw);
   const problems = parsed.success ? checkReferences(parsed.data) : parsed.error.issues.flatMap(fromIssue);
   if (problems.length > 0) throw new RoutesError(locate(problems, doc, lineCounter, file));
-  return compile(parsed.data!);
+  return { ...compile(parsed.data!), withoutSecrets };
+}
+
+function parseRoutesFile(raw: unknown) {
+  return RoutesFileSchema.safeParse(raw, {
+    error: (issue) => (issue.code === "invalid_type" && issue.input === undefined ? "required" : undefined),
+  });
+}
+
+/** Placeholder for a secret location that a check without sending does not need. */
+const UNSET_SECRET = "OUTLIER_SECRET_NOT_CONFIGURED";
+
+/**
+ * Gives every sink that names no secret location a placeholder one (in `raw`), so the rest
+ * of the file is checked as the alerter would; returns the receivers concerned.
+ */
+function fillMissingSecrets(raw: unknown): Set<string> {
+  const names = new Set<string>();
+  const result = parseRoutesFile(raw);
+  if (result.success) return names;
+  for (const issue of result.error.issues) {
+    const key = issue.code === "custom" ? (issue.params as { missingSecret?: string } | undefined)?.missingSecret : undefined;
+    const sink = key === undefined ? undefined : valueAt(raw, issue.path);
+    if (!isRecord(sink)) continue;
+    sink[key!] = UNSET_SECRET;
+    const receiver = valueAt(raw, issue.path.slice(0, 2));
+    if (isRecord(receiver) && typeof receiver["name"] === "string") names.add(receiver["name"]);
+  }
+  return names;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let at = root;
+  for (const key of path) at = isRecord(at) || Array.isArray(at) ? (at as Record<PropertyKey, unknown>)[key] : undefined;
+  return at;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function fromIssue(issue: z.core.$ZodIssue): PathProblem[] {
@@ -78,7 +126,7 @@ function locate(problems: PathProblem[], doc: Document, lineCounter: LineCounter
     .sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
-function compile(file: RawRoutesFile): RoutingConfig {
+function compile(file: RawRoutesFile): Omit<RoutingConfig, "withoutSecrets"> {
   const receivers = new Map<string, Receiver>(file.receivers.map((r) => [r.name, { name: r.name, sinks: sinkConfigs(r) }]));
   const root: RouteNode = { path: "route", receiver: "", matchers: [], continue: false, groupBy: [], timing: DEFAULT_TIMING, routes: [] };
   return { route: compileRoute(file.route, "route", root), receivers };

@@ -59,6 +59,13 @@ export function findingLogContract(name: string, open: () => Promise<FindingLog>
       expect((await log.recent({ since })).map((f) => f.id)).toEqual(["new"]);
     });
 
+    it("lists only findings whose own (event) time is at or after happenedSince", async () => {
+      await log.append([{ ...finding("replayed"), time: "2025-03-02T10:00:00.000000000Z" }, { ...finding("live"), time: "2026-01-01T10:00:00.000000000Z" }]);
+      expect((await log.recent({ happenedSince: Date.parse("2026-01-01T09:00:00Z") })).map((f) => f.id)).toEqual(["live"]);
+      expect((await log.recent({ happenedSince: Date.parse("2026-01-01T10:00:00Z") })).map((f) => f.id)).toEqual(["live"]);
+      expect(await log.recent({ happenedSince: Date.parse("2026-01-01T10:00:01Z") })).toEqual([]);
+    });
+
     it("keeps the newest maxLen findings when trimming", async () => {
       const many = Array.from({ length: maxLen * 3 }, (_, i) => finding(`f${i}`));
       for (const f of many) await log.append([f]);

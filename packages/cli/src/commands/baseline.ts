@@ -81,9 +81,11 @@ const EXPORT_HELP = `
 Prints one YAML document per baseline (all baselines unless a workload, -n or -l
 selects), sorted, so that a Git diff shows exactly what changed. --output json prints
 the same documents, in the same order, as one JSON array. Exported: the workload,
-the state, and per executable its status and evidence (parents, sample arguments,
-users). Not exported, because they change constantly: counts, first/last seen,
-replica names, image digests and lock times.
+the state, and per executable its status and evidence (parents, users). Sample
+arguments only with --with-args: they hold whatever ran while learning, an
+attacker's command line and secrets included, and the file is meant for Git. Not
+exported, because they change constantly: counts, first/last seen, replica names,
+image digests and lock times.
 
 Examples:
   $ outlier baseline export -n shop > shop-baselines.yaml
@@ -143,6 +145,7 @@ export function baselineCommand(): Command {
     .option("-c, --container <name>", "only this container")
     .option("--cluster <name>", "only this cluster")
     .addOption(outputOption(["yaml", "json"]))
+    .option("--with-args", "also export each entry's sample arguments (may hold secrets)")
     .argument("[workload]", WORKLOAD)
     .addHelpText("after", EXPORT_HELP)
     .action((target: string | undefined, o: Options) => withIo("baseline export", o, (stores, io) => runExport(stores, target, o, io)));

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { memoryIo } from "../test-io.ts";
-import { DEMO_DIR, runDemo } from "./demo.ts";
+import { commandHints } from "../hints.ts";
+import { DEMO_DIR, nextCommands, runDemo } from "./demo.ts";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../../..");
 /** For tests that start a child process: seconds each on a busy machine. */
@@ -73,7 +74,7 @@ describe("outlier demo", () => {
     expect(high).toContain("exec.session  bank/StatefulSet/ledger  ledger-1");
     expect(high).toContain("· high: reads the password hashes (/etc/shadow) — /usr/bin/cat /etc/shadow");
     expect(high).toContain("· to do: Ask the user why, now.");
-    expect(out).toContain("pnpm outlier replay --output jsonl examples/demo/*.jsonl");
+    expect(out).toContain("outlier replay -o jsonl examples/demo/*.jsonl");
     expect(out).not.toContain("\u001b["); // plain when not on a terminal
   });
 
@@ -84,3 +85,18 @@ describe("outlier demo", () => {
     expect(run.stdout).toContain("  CRITICAL\n");
   }, SPAWN_TIMEOUT_MS);
 });
+
+describe("the demo's Next hints", () => {
+  // As a person who ran scripts/dev start from docs/ would paste them. The Redis one needs a
+  // server: the review-loop integration tests cover --redis.
+  const from = path.join(repoRoot, "docs");
+  const hints = nextCommands(commandHints({ OUTLIER_VIA_DEV_SCRIPT: "1", OUTLIER_INVOKED_FROM: from })).filter((h) => !h.command.includes("--redis"));
+
+  it.each(hints)("$command works as printed", ({ command }) => {
+    expect(command.startsWith("../scripts/dev outlier ")).toBe(true);
+    const run = spawnSync("bash", ["-c", command], { cwd: from, encoding: "utf8", env: { ...process.env, OUTLIER_INVOKED_FROM: undefined } });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/process\.unexpected/);
+  }, SPAWN_TIMEOUT_MS);
+});
+

@@ -6,6 +6,7 @@ import { DEFAULT_POLICY, type Baseline } from "@outlier/baseline";
 import type { Detector } from "@outlier/detector";
 import { MemoryBaselineStore } from "@outlier/store";
 import { clip, clockTime, colorSeverity, colorsFor, evidenceLines, workloadLabel, type Colors } from "../findings-view.ts";
+import { commandHints, type CommandHints } from "../hints.ts";
 import { isTty, write, type Io } from "../io.ts";
 import { eventTime, readEvents, type EventInput } from "../read-events.ts";
 import { replayEvents } from "../replay-engine.ts";
@@ -27,7 +28,7 @@ Kubernetes audit log, Falco) with the in-memory store, exactly as \`outlier repl
 does, and prints a summary for people. docs/replay.md tells the story.
 
 Example:
-  $ pnpm start
+  $ scripts/dev start     (or pnpm start, with pnpm on PATH)
 `,
     )
     .action(async () => {
@@ -35,7 +36,7 @@ Example:
     });
 }
 
-export async function runDemo(io: Io, demoDir: string = DEMO_DIR): Promise<number> {
+export async function runDemo(io: Io, demoDir: string = DEMO_DIR, hints: CommandHints = commandHints()): Promise<number> {
   const files = (await readdir(demoDir)).filter((f) => f.endsWith(".jsonl")).sort().map((f) => path.join(demoDir, f));
   const c = colorsFor(isTty(io.stdout));
   const store = new MemoryBaselineStore();
@@ -50,7 +51,7 @@ export async function runDemo(io: Io, demoDir: string = DEMO_DIR): Promise<numbe
   });
   const detector = await replayEvents(input.events, { store, policy: DEFAULT_POLICY, onFindings: (batch) => void findings.push(...batch) });
   const baselines = await baselineRows(store);
-  await write(io.stdout, [header(c, demoDir, files, input), baselinesSection(c, baselines), noiseSection(c, detector), findingsSection(c, findings), closing(c)].join("\n"));
+  await write(io.stdout, [header(c, demoDir, files, input), baselinesSection(c, baselines), noiseSection(c, detector), findingsSection(c, findings), closing(c, hints)].join("\n"));
   return rejected > 0 ? 1 : 0;
 }
 
@@ -140,16 +141,17 @@ function findingsSection(c: Colors, findings: Finding[]): string {
   return [...lines, ""].join("\n");
 }
 
-function closing(c: Colors): string {
+/** The next commands to try, as the person can paste them from where they are (`nextCommands`). */
+function closing(c: Colors, hints: CommandHints): string {
+  return [c.bold("Next"), ...nextCommands(hints).flatMap(({ command, what }) => [`  ${c.cyan(command)}`, `      ${what}`]), `  ${hints.path("docs/replay.md")} tells the story minute by minute.`, ""].join("\n");
+}
+
+export function nextCommands(hints: CommandHints): { command: string; what: string }[] {
+  const demo = `${hints.path("examples/demo")}/*.jsonl`;
+  const routes = hints.path("examples/routes.yaml");
   return [
-    c.bold("Next"),
-    `  ${c.cyan("pnpm outlier replay --output jsonl examples/demo/*.jsonl")}`,
-    "      every finding as Finding v1 JSON, one per line",
-    `  ${c.cyan("pnpm outlier replay --output table --routes examples/routes.yaml examples/demo/*.jsonl")}`,
-    "      where each finding would be sent (Slack channels, SIEM sinks)",
-    `  ${c.cyan("pnpm outlier replay --redis redis://127.0.0.1:6379 examples/demo/*.jsonl")}`,
-    "      leaves the learned baselines in Redis, where the services keep theirs",
-    "  docs/replay.md tells the story minute by minute.",
-    "",
-  ].join("\n");
+    { command: `${hints.outlier} replay -o jsonl ${demo}`, what: "every finding as Finding v1 JSON, one per line" },
+    { command: `${hints.outlier} replay -o table --routes ${routes} ${demo}`, what: "where each finding would be sent (Slack channels, SIEM sinks)" },
+    { command: `${hints.outlier} replay --redis redis://127.0.0.1:6379 ${demo}`, what: "leaves the learned baselines in Redis, where the services keep theirs" },
+  ];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from "vitest";
-import type { Finding } from "@outlier/contracts";
+import { timeFromMillis, type Finding } from "@outlier/contracts";
 import { connectRedis, RedisFindingLog } from "@outlier/store";
 import { freshPrefix, outlier } from "../review/test-support.ts";
 
@@ -9,7 +9,8 @@ function finding(n: number, type: string, namespace: string): Finding {
     id: `f-${n}`,
     type,
     severity: "high",
-    time: `2026-01-01T00:0${n}:00.000000000Z`,
+    // n minutes ago, so that --since (event time) sees it.
+    time: timeFromMillis(Date.now() - (10 - n) * 60_000),
     cluster: "c1",
     summary: `finding ${n}`,
     workload: { kind: "Deployment", name: "checkout", namespace, labels: {}, annotations: {} },
@@ -24,7 +25,8 @@ describe("outlier findings (against a real redis-server)", () => {
     const redisUrl = inject("redisUrl");
     const prefix = freshPrefix();
     const client = await connectRedis(redisUrl);
-    await new RedisFindingLog(client, { prefix }).append([finding(1, "process.unexpected", "shop"), finding(2, "audit.exec", "shop"), finding(3, "process.unexpected", "bank")]);
+    const replayed = { ...finding(4, "process.unexpected", "shop"), id: "replayed", time: "2025-03-02T10:20:30.000000000Z" };
+    await new RedisFindingLog(client, { prefix }).append([finding(1, "process.unexpected", "shop"), finding(2, "audit.exec", "shop"), finding(3, "process.unexpected", "bank"), replayed]);
     await client.quit();
     const ids = async (...args: string[]) => {
       const run = await outlier(["findings", "-o", "json", ...args, "--redis", redisUrl, "--prefix", prefix]);
@@ -33,9 +35,13 @@ describe("outlier findings (against a real redis-server)", () => {
     };
     expect(await ids()).toEqual(["f-3", "f-2", "f-1"]);
     expect(await ids("-n", "shop", "--type", "process.unexpected")).toEqual(["f-1"]);
-    expect(await ids("--type", "audit", "--since", "5m")).toEqual(["f-2"]);
+    expect(await ids("--type", "audit", "--since", "9m")).toEqual(["f-2"]);
+    expect(await ids("--since", "7m30s")).toEqual(["f-3"]);
+    expect(await ids("--since", "1000d")).toEqual(["replayed", "f-3", "f-2", "f-1"]);
     const table = await outlier(["findings", "--redis", redisUrl, "--prefix", prefix]);
-    expect(table.stdout).toMatch(/2026-01-01 00:03:00Z\s+│ high\s+│ process.unexpected\s+│ bank\/Deployment\/checkout\s+│ p-1\s+│ finding 3/);
+    expect(table.stdout).toMatch(/│ high\s+│ process.unexpected\s+│ bank\/Deployment\/checkout\s+│ p-1\s+│ finding 3/);
+    const none = await outlier(["findings", "-n", "shop", "--type", "process.unexpected", "--since", "1m", "--redis", redisUrl, "--prefix", prefix]);
+    expect(none.stdout).toBe("no findings that happened in the last 1m (findings about older events were recorded in that time, e.g. by a replay: widen --since)\n");
     expect((await outlier(["findings", "--since", "soon", "--redis", redisUrl, "--prefix", prefix])).code).toBe(2);
   });
 });

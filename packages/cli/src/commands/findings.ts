@@ -10,10 +10,14 @@ import { runCommand } from "../review/run.ts";
 type FindingsOptions = StoreOptions & { since: string; namespace?: string; type?: string; limit: number; output: OutputFormat };
 
 const SUMMARY_WIDTH = 80;
+/** How much earlier than its finding's event time a finding may have been recorded (node vs detector clocks). */
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 const HELP = `
 The findings the detectors recorded recently, newest first (one row per finding id).
-  --since 1h      recorded in the last 1h (also 30m, 2h30m, 45s)
+  --since 1h      that happened in the last 1h, by the finding's own (event) time
+                  (also 30m, 2h30m, 45s, 30d); findings of a replay of older files
+                  carry their events' times: widen --since to see them
   -n NAMESPACE    about workloads in this namespace
   --type TYPE     a type (process.unexpected) or a family (audit: every audit.<rule>)
 ${STORE_HELP}
@@ -29,7 +33,7 @@ export function findingsCommand(): Command {
   return addStoreOptions(
     new Command("findings")
       .description("List recent findings")
-      .option("--since <duration>", "how far back", "1h")
+      .option("--since <duration>", "how far back, by the finding's event time", "1h")
       .option("-n, --namespace <namespace>", "only this namespace")
       .option("--type <type>", "only this finding type or family")
       .option("--limit <n>", "most findings shown", (v) => Number.parseInt(v, 10), 100)
@@ -46,14 +50,22 @@ export async function runFindings(stores: Stores, options: FindingsOptions, io: 
   const sinceMs = parsePositiveDuration(options.since);
   if (sinceMs === undefined) throw new CliError(`--since "${options.since}" is not a duration: use e.g. 1h, 30m, 2h30m`, EXIT.usage);
   if (!Number.isInteger(options.limit) || options.limit < 1) throw new CliError("--limit must be a positive integer", EXIT.usage);
-  const query: FindingQuery = { since: Date.now() - sinceMs, limit: options.limit };
+  const from = Date.now() - sinceMs;
+  // A finding is recorded after its event happened (give or take clock skew): older records cannot match.
+  const query: FindingQuery = { since: from - CLOCK_SKEW_MS, happenedSince: from, limit: options.limit };
   if (options.namespace) query.namespace = options.namespace;
   if (options.type) query.type = options.type;
   const findings = await stores.findings.recent(query);
+  const none = async () => {
+    const older = await stores.findings.recent({ ...query, happenedSince: undefined, limit: 1 });
+    const hint = older.length > 0 ? ` (findings about older events were recorded in that time, e.g. by a replay: widen --since)` : "";
+    return `no findings that happened in the last ${options.since}${hint}\n`;
+  };
+  const empty = findings.length === 0 ? await none() : "";
   io.stdout.write(
     render(options.output, findings, () =>
       findings.length === 0
-        ? `no findings in the last ${options.since}\n`
+        ? empty
         : drawTable(
             ["time", "severity", "type", "workload", "pod", "summary"],
             findings.map((f) => [

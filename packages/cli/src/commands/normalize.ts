@@ -48,7 +48,7 @@ export function normalizeCommand(): Command {
     .description("Normalize Tetragon, Falco and Kubernetes audit JSON lines into Outlier v1 events")
     .argument("<files...>", "files with one JSON object per line")
     .addOption(new Option("--source <format>", "input format (default: detect per line)").choices(SOURCE_FORMATS))
-    .addOption(new Option("--output <format>", "output format").choices(["jsonl", "table"]).default("jsonl"))
+    .addOption(new Option("-o, --output <format>", "output format").choices(["jsonl", "table"]).default("jsonl"))
     .option("--cluster <name>", "cluster name for events that carry none", "default")
     .addHelpText("after", HELP)
     .action(async (files: string[], options: NormalizeCommandOptions) => {

@@ -58,6 +58,16 @@ describe("outlier routes test", () => {
     expect(stdout.match(/^finding /gm)).toHaveLength(2);
   });
 
+  it("routes with a file whose receivers name no secret location yet, and says which could not send", async () => {
+    const file = tempFile("routes.yaml", 'route:\n  receiver: team\nreceivers:\n  - name: team\n    slack_configs:\n      - channel: "#payments"\n');
+    const { code, stdout } = await routesTest(undefined, file);
+    expect(code).toBe(0);
+    expect(stdout).toContain("team via route; group {");
+    expect(stdout).toContain("could not send: no secret location");
+    expect(stdout).toContain("destinations: slack:#payments");
+    expect(stdout).toContain("not checked: team name no secret location; the alerter refuses the file until they do");
+  });
+
   it("exits 2 with FILE:LINE:COL problems for a bad routing file", async () => {
     const bad = tempFile("routes.yaml", "route:\n  receiver: soc\n  routes:\n    - matchers: ['team']\nreceivers:\n  - name: soc\n");
     const { code, stdout, stderr } = await routesTest(undefined, bad);

@@ -72,6 +72,9 @@ export async function runRoutesTest(findingFile: string | undefined, options: Ro
   }
   if (findingFile === undefined) await write(io.stdout, "(no finding file given: routing a built-in sample finding; pass FINDING_FILE to route your own)\n\n");
   await write(io.stdout, `${findings.map((f) => explainRoute(config, f)).join("\n\n")}\n`);
+  if (config.withoutSecrets.size > 0) {
+    await write(io.stdout, `\nnot checked: ${[...config.withoutSecrets].join(", ")} name no secret location; the alerter refuses the file until they do\n`);
+  }
   return 0;
 }
 

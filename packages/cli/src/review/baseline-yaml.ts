@@ -8,7 +8,9 @@ import { CliError } from "./errors.ts";
 /*
  * Baselines as code: one YAML document per baseline, with only what a reviewer
  * decides — the state, and per executable its status and the evidence to judge it
- * (parents, sample arguments, users). Counts, first/last seen, replica names, image
+ * (parents, users). Sample arguments only on request (`withArgs`): they hold whatever
+ * ran while learning, an attacker's command line and tokens included, and a baseline
+ * file goes to Git. Counts, first/last seen, replica names, image
  * digests and lock times change all the time and would turn every Git diff into noise,
  * so they are not exported. Documents, entries and evidence lists are sorted, so
  * exporting the same decisions always gives the same bytes.
@@ -19,7 +21,7 @@ const EntryDocSchema = z.strictObject({
   status: z.enum(["learned", "approved", "denied", "pending"]),
   pendingReason: z.enum(["single-replica", "image-drift", "after-lock"]).optional(),
   parents: z.array(z.string()).default([]),
-  sampleArgs: z.array(z.string()).default([]),
+  sampleArgs: z.array(z.string()).optional(),
   users: z.array(z.string()).default([]),
 });
 
@@ -40,26 +42,32 @@ export const BaselineDocSchema = z.strictObject({
 export type BaselineDoc = z.infer<typeof BaselineDocSchema>;
 export type EntryDoc = z.infer<typeof EntryDocSchema>;
 
-export function toDocument(stored: StoredBaseline): BaselineDoc {
+export interface ExportOptions {
+  /** Keep each entry's sample arguments (off by default: see the note at the top). */
+  withArgs?: boolean;
+}
+
+export function toDocument(stored: StoredBaseline, options: ExportOptions = {}): BaselineDoc {
   const { cluster, namespace, kind, name, container } = stored.baseline.id;
-  const entries = [...stored.entries.values()].sort((a, b) => compare(a.binary, b.binary)).map(toEntryDoc);
+  const entries = [...stored.entries.values()].sort((a, b) => compare(a.binary, b.binary)).map((e) => toEntryDoc(e, options));
   return { apiVersion: "outlier.dev/v1", kind: "Baseline", workload: { cluster, namespace, kind, name, container }, state: stored.baseline.state, entries };
 }
 
 /** The reviewable part of an entry, lists sorted. */
-export function toEntryDoc(entry: Pick<BaselineEntry, "binary" | "status" | "pendingReason" | "parents" | "sampleArgs" | "users">): EntryDoc {
+export function toEntryDoc(entry: Pick<BaselineEntry, "binary" | "status" | "pendingReason" | "parents" | "sampleArgs" | "users">, options: ExportOptions = {}): EntryDoc {
   const reason = entry.status === "pending" && entry.pendingReason ? { pendingReason: entry.pendingReason } : {};
-  return { binary: entry.binary, status: entry.status, ...reason, parents: sorted(entry.parents), sampleArgs: sorted(entry.sampleArgs), users: sorted(entry.users) };
+  const args = options.withArgs ? { sampleArgs: sorted(entry.sampleArgs) } : {};
+  return { binary: entry.binary, status: entry.status, ...reason, parents: sorted(entry.parents), ...args, users: sorted(entry.users) };
 }
 
 /** Every baseline as a document, in baseline-key order. */
-export function exportDocuments(baselines: readonly StoredBaseline[]): BaselineDoc[] {
-  return [...baselines].sort((a, b) => compare(baselineKeyOf(a.baseline.id), baselineKeyOf(b.baseline.id))).map(toDocument);
+export function exportDocuments(baselines: readonly StoredBaseline[], options: ExportOptions = {}): BaselineDoc[] {
+  return [...baselines].sort((a, b) => compare(baselineKeyOf(a.baseline.id), baselineKeyOf(b.baseline.id))).map((b) => toDocument(b, options));
 }
 
 /** Every baseline as one YAML document, in baseline-key order. */
-export function exportYaml(baselines: readonly StoredBaseline[]): string {
-  return exportDocuments(baselines)
+export function exportYaml(baselines: readonly StoredBaseline[], options: ExportOptions = {}): string {
+  return exportDocuments(baselines, options)
     .map((doc) => `---\n${stringify(doc, { lineWidth: 0 })}`)
     .join("");
 }

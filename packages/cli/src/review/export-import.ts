@@ -14,12 +14,13 @@ import { resolveSelection, type SelectOptions } from "./select.ts";
  * `baseline export`: the selected baselines (all by default) on stdout, as YAML
  * documents, or with `--output json` the same documents as one JSON array.
  */
-export async function runExport(stores: Stores, target: string | undefined, options: SelectOptions & { output: OutputFormat }, io: CliIo): Promise<number> {
+export async function runExport(stores: Stores, target: string | undefined, options: SelectOptions & { output: OutputFormat; withArgs?: boolean }, io: CliIo): Promise<number> {
   const any = target || options.namespace || options.selector;
   const baselines = any ? (await resolveSelection(stores, target, options, false)).baselines : await stores.baselines.list();
   const loaded = await Promise.all(baselines.map((b) => stores.baselines.load(b.id)));
   const stored = loaded.filter((s): s is StoredBaseline => s !== undefined);
-  io.stdout.write(options.output === "json" ? render("json", exportDocuments(stored), () => "") : exportYaml(stored));
+  const exported = { withArgs: options.withArgs === true };
+  io.stdout.write(options.output === "json" ? render("json", exportDocuments(stored, exported), () => "") : exportYaml(stored, exported));
   io.stderr.write(`exported ${stored.length} baseline(s)\n`);
   return 0;
 }

@@ -29,6 +29,14 @@ describe("baseline YAML", () => {
     expect(exportYaml([changedCounts])).toBe(text);
   });
 
+  it("leaves sample arguments out unless asked (they may hold an attacker's command line or a secret)", () => {
+    const s = stored([entry("/usr/bin/curl", "pending", { pendingReason: "after-lock", sampleArgs: ["-H Authorization: Bearer s3cr3t https://x"] })], true);
+    expect(exportYaml([s])).not.toMatch(/sampleArgs|s3cr3t/);
+    const withArgs = exportYaml([s], { withArgs: true });
+    expect(withArgs).toContain("sampleArgs:\n      - \"-H Authorization: Bearer s3cr3t https://x\"\n");
+    expect(parseBaselineYaml(withArgs, "f.yaml")).toEqual([toDocument(s, { withArgs: true })]);
+  });
+
   it("fails on duplicates and unknown fields with the document's place", () => {
     const doc = exportYaml([stored([entry("/bin/sh", "learned")])]);
     const secondDocLine = doc.split("\n").length; // the second document's `---`

@@ -85,7 +85,7 @@ function withStatus(entry: BaselineEntry, desired: EntryDoc): BaselineEntry {
 
 /** An entry known only from a file: no observation yet, so no count and no replicas. */
 function newEntry(doc: EntryDoc, time: string): BaselineEntry {
-  return { binary: doc.binary, status: doc.status, count: 0, firstSeen: time, lastSeen: time, parents: doc.parents, sampleArgs: doc.sampleArgs, users: doc.users, replicas: [] };
+  return { binary: doc.binary, status: doc.status, count: 0, firstSeen: time, lastSeen: time, parents: doc.parents, sampleArgs: doc.sampleArgs ?? [], users: doc.users, replicas: [] };
 }
 
 /** The plan as diff lines: + added, ~ changed, - removed. */

@@ -57,6 +57,8 @@ export function requireOneOf(
 ): void {
   const set = keys.filter((key) => config[key] !== undefined);
   if (set.length > 1 || (set.length === 0 && !optional)) {
-    ctx.addIssue({ code: "custom", message: `set ${optional ? "at most" : "exactly"} one of ${keys.join(", ")}${set.length > 1 ? ` (found ${set.join(", ")})` : ""}` });
+    // `missingSecret` lets a check that sends nothing (routes test, replay --routes) tell this apart.
+    const params = set.length === 0 ? { missingSecret: keys[0] } : undefined;
+    ctx.addIssue({ code: "custom", params, message: `set ${optional ? "at most" : "exactly"} one of ${keys.join(", ")}${set.length > 1 ? ` (found ${set.join(", ")})` : ""}` });
   }
 }
