@@ -38,7 +38,7 @@ export async function startCollector({ config, logger, registry, env = process.e
     ...config.producer,
     onRetry(error, attempt, delayMs) {
       metrics.producerRetries.inc();
-      health.failed(error);
+      health.failed();
       logger.warn({ err: error, attempt, delayMs }, "produce failed; retrying the batch");
     },
     onDropped(count, reason) {

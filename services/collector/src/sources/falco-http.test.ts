@@ -24,6 +24,8 @@ describe("falco http receiver", () => {
     expect((await post(ALERT, {})).statusCode).toBe(401);
     expect((await post(ALERT, { authorization: "Bearer wrong-token-0123456789" })).statusCode).toBe(401);
     expect((await post(ALERT, { authorization: TOKEN })).statusCode).toBe(401);
+    expect((await post(ALERT, { authorization: `Bearer ${TOKEN} junk` })).statusCode).toBe(401);
+    expect((await post(ALERT, { authorization: `Basic ${Buffer.from(`falco:${TOKEN}`).toString("base64")} junk` })).statusCode).toBe(401);
     expect(ingest.lines).toHaveLength(0);
   });
 

@@ -74,7 +74,10 @@ export function createHttpReceiver(options: ReceiverOptions, deps: SourceDeps & 
  * libcurl, and so Falco's http_output, sends for `http://user:token@host/path`).
  */
 function presentedToken(authorization: string | undefined): string | undefined {
-  const [scheme, credentials] = (authorization ?? "").trim().split(/\s+/, 2);
+  const words = (authorization ?? "").trim().split(/\s+/);
+  // "Bearer <token> junk" is malformed, not a token followed by noise (RFC 6750 allows one token).
+  if (words.length !== 2) return undefined;
+  const [scheme, credentials] = words;
   if (!credentials) return undefined;
   if (/^bearer$/i.test(scheme ?? "")) return credentials;
   if (!/^basic$/i.test(scheme ?? "")) return undefined;
