@@ -6,6 +6,8 @@ export { KafkaConsumer, type KafkaConsumerOptions } from "./kafka-consumer.ts";
 export { MemoryBus, type MemoryBusOptions } from "./memory-bus.ts";
 export {
   BatchingProducer,
+  BufferFullError,
+  isTooLarge,
   RecordsDroppedError,
   type BatchingCounters,
   type BatchingProducerOptions,
