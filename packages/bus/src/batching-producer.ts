@@ -99,7 +99,7 @@ interface Pending {
 export class BatchingProducer implements Producer {
   readonly #inner: Producer;
   readonly #batchSize: number;
-  readonly #maxBatchBytes: number;
+  #maxBatchBytes: number;
   readonly #lingerMs: number;
   readonly #maxBuffered: number;
   readonly #maxBlocked: number;
@@ -140,6 +140,16 @@ export class BatchingProducer implements Producer {
 
   get counters(): BatchingCounters {
     return { buffered: this.#buffered(), sent: this.#sent, retries: this.#retries, dropped: this.#dropped, tooLarge: this.#tooLarge };
+  }
+
+  /** Bytes per batch at most, now. */
+  get maxBatchBytes(): number {
+    return this.#maxBatchBytes;
+  }
+
+  /** Lowers maxBatchBytes (never raises it), e.g. to what the broker says it accepts. */
+  limitBatchBytes(bytes: number): void {
+    this.#maxBatchBytes = Math.min(this.#maxBatchBytes, bytes);
   }
 
   /** True while the buffer is full: senders wait, and the caller should push back on its own clients. */

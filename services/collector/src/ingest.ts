@@ -1,9 +1,10 @@
 import type { OutRecord } from "@outlier/bus";
-import type { RuntimeEvent } from "@outlier/contracts";
+import type { AuditEvent, RuntimeEvent } from "@outlier/contracts";
 import { normalizeLine, normalizeObject, type NormalizeResult } from "@outlier/normalize";
 import type { Logger } from "pino";
 import type { Enricher } from "./enrich.ts";
 import type { CollectorMetrics } from "./metrics.ts";
+import { fitToBytes } from "./fit-record.ts";
 import { DEFAULT_TOPICS, deadLetterRecord, eventRecord, type TopicNames } from "./records.ts";
 
 export type SourceFormat = "tetragon" | "falco" | "audit";
@@ -40,11 +41,16 @@ export interface IngestOptions {
   enricher: Enricher;
   metrics: CollectorMetrics;
   logger: Logger;
+  /** An event's JSON over this is cut to fit (its longest strings), or dead-lettered when it cannot be. */
+  maxRecordBytes?: number;
 }
+
+/** Default of producer.maxRecordBytes: a quarter of Kafka's default 1 MiB message limit. */
+export const DEFAULT_MAX_RECORD_BYTES = 256 * 1024;
 
 /** normalize → enrich → produce; rejections go to the dead-letter topic, skips are only counted. */
 export function createIngest(options: IngestOptions): Ingest {
-  const { cluster, node, producer, enricher, metrics, logger, topics = DEFAULT_TOPICS } = options;
+  const { cluster, node, producer, enricher, metrics, logger, topics = DEFAULT_TOPICS, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES } = options;
 
   async function produce(result: NormalizeResult, origin: Origin, payload: () => string): Promise<IngestOutcome> {
     if (result.ok === "skipped") {
@@ -58,11 +64,29 @@ export function createIngest(options: IngestOptions): Ingest {
       return "deadlettered";
     }
     const events = await Promise.all(result.events.map((event) => (event.schema === "outlier.runtime.v1" ? enrichSafely(event) : event)));
-    await producer.send(events.map((event) => eventRecord(event, topics)));
-    for (const event of events) {
-      metrics.eventsProduced.inc({ source: result.source, type: event.schema === "outlier.runtime.v1" ? event.type : "audit" });
+    const records = events.map((event) => recordOf(event, result.source, origin));
+    await producer.send(records.map((r) => r.record));
+    for (const { event } of records) {
+      if (event) metrics.eventsProduced.inc({ source: result.source, type: event.schema === "outlier.runtime.v1" ? event.type : "audit" });
+      else metrics.rejected.inc({ source: result.source, code: "record_too_large" });
     }
-    return "produced";
+    return records.some((r) => r.event) ? "produced" : "deadlettered";
+  }
+
+  /**
+   * An event's record within maxRecordBytes: as it is, with its longest strings cut (counted),
+   * or, when even that does not fit, a dead-letter record (event undefined) with its start.
+   */
+  function recordOf(event: RuntimeEvent | AuditEvent, source: string, origin: Origin): { event?: RuntimeEvent | AuditEvent; record: OutRecord } {
+    const record = eventRecord(event, topics);
+    if (Buffer.byteLength(record.value) <= maxRecordBytes) return { event, record };
+    const fitted = fitToBytes(event, maxRecordBytes);
+    if (fitted.fits) {
+      metrics.truncated.inc({ source });
+      return { event: fitted.value, record: eventRecord(fitted.value, topics) };
+    }
+    const message = `event of ${fitted.bytes} bytes is over producer.maxRecordBytes (${maxRecordBytes}) even with its long strings cut`;
+    return { record: deadLetterRecord({ cluster, code: "record_too_large", message, source: origin.location, payload: record.value }, topics) };
   }
 
   // An enrichment failure must not lose the event: it goes out with what the source wrote.
@@ -79,9 +103,19 @@ export function createIngest(options: IngestOptions): Ingest {
 
   return {
     line: (text, origin) => produce(normalizeLine(text, normalizeOptions(origin)), origin, () => text),
-    object: (body, origin) => produce(normalizeObject(body, normalizeOptions(origin)), origin, () => JSON.stringify(body) ?? String(body)),
+    object: (body, origin) => produce(normalizeObject(body, normalizeOptions(origin)), origin, () => serialize(body)),
     get saturated() {
       return producer.saturated;
     },
   };
+}
+
+/** A rejected body as dead-letter payload; one nested too deeply for JSON.stringify's recursion is described instead. */
+function serialize(body: unknown): string {
+  try {
+    return JSON.stringify(body) ?? String(body);
+  } catch (error) {
+    if (error instanceof RangeError) return "(not serializable: nested too deeply)";
+    throw error;
+  }
 }
