@@ -1,5 +1,5 @@
 import type { OutRecord } from "@outlier/bus";
-import type { AuditEvent, RuntimeEvent } from "@outlier/contracts";
+import type { AuditEvent, RejectCode, RuntimeEvent } from "@outlier/contracts";
 import { normalizeLine, normalizeObject, type NormalizeResult } from "@outlier/normalize";
 import type { Logger } from "pino";
 import type { Enricher } from "./enrich.ts";
@@ -22,6 +22,8 @@ export interface Ingest {
   line(text: string, origin: Origin): Promise<IngestOutcome>;
   /** Same for an already-parsed body (HTTP receivers). */
   object(body: unknown, origin: Origin): Promise<IngestOutcome>;
+  /** Dead-letters raw input a source refused itself (e.g. nested too deeply to parse safely); resolves once durable. */
+  deadLetter(code: RejectCode, message: string, text: string, origin: Origin): Promise<void>;
   /** True while the producer buffer is full: HTTP receivers answer 503 with Retry-After. */
   readonly saturated: boolean;
 }
@@ -58,9 +60,7 @@ export function createIngest(options: IngestOptions): Ingest {
       return "skipped";
     }
     if (result.ok === false) {
-      metrics.rejected.inc({ source: origin.format ?? "unknown", code: result.code });
-      logger.debug({ code: result.code, reason: result.message, origin: origin.location }, "input dead-lettered");
-      await producer.send([deadLetterRecord({ cluster, code: result.code, message: result.message, source: origin.location, payload: payload() }, topics)]);
+      await deadLetter(result.code, result.message, payload(), origin);
       return "deadlettered";
     }
     const events = await Promise.all(result.events.map((event) => (event.schema === "outlier.runtime.v1" ? enrichSafely(event) : event)));
@@ -89,6 +89,12 @@ export function createIngest(options: IngestOptions): Ingest {
     return { record: deadLetterRecord({ cluster, code: "record_too_large", message, source: origin.location, payload: record.value }, topics) };
   }
 
+  async function deadLetter(code: RejectCode, message: string, payload: string, origin: Origin): Promise<void> {
+    metrics.rejected.inc({ source: origin.format ?? "unknown", code });
+    logger.debug({ code, reason: message, origin: origin.location }, "input dead-lettered");
+    await producer.send([deadLetterRecord({ cluster, code, message, source: origin.location, payload }, topics)]);
+  }
+
   // An enrichment failure must not lose the event: it goes out with what the source wrote.
   async function enrichSafely(event: RuntimeEvent): Promise<RuntimeEvent> {
     try {
@@ -104,6 +110,7 @@ export function createIngest(options: IngestOptions): Ingest {
   return {
     line: (text, origin) => produce(normalizeLine(text, normalizeOptions(origin)), origin, () => text),
     object: (body, origin) => produce(normalizeObject(body, normalizeOptions(origin)), origin, () => serialize(body)),
+    deadLetter,
     get saturated() {
       return producer.saturated;
     },

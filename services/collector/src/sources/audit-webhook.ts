@@ -14,6 +14,10 @@ export interface AuditWebhookConfig {
   /** When not empty, only client certificates with one of these subject CNs. */
   allowedClientNames: string[];
   maxBodyBytes: number;
+  /** Events per EventList at most (413 beyond). */
+  maxItems: number;
+  /** Requests handled at once (503 + Retry-After beyond). */
+  maxConcurrentRequests: number;
   dedup: { maxEntries: number; ttlSeconds: number };
 }
 
@@ -42,7 +46,10 @@ export function createAuditWebhookSource(config: AuditWebhookConfig, deps: Sourc
     {
       name: "audit",
       path: config.path,
+      origin,
       bodyLimit: config.maxBodyBytes,
+      maxItems: config.maxItems,
+      maxConcurrentRequests: config.maxConcurrentRequests,
       authorize: (request) =>
         tokenMatches(request.headers.authorization, config.tokens) ||
         (config.clientCertificates && clientCertificateAllowed(request, config.allowedClientNames)),

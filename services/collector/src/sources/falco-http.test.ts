@@ -13,7 +13,7 @@ describe("falco http receiver", () => {
   beforeEach(async () => {
     const harness = receiverHarness();
     ({ app, ingest } = harness);
-    await createFalcoHttpSource({ enabled: true, path: "/falco", token: TOKEN, clientCertificates: false, allowedClientNames: [] }, harness.deps).start();
+    await createFalcoHttpSource({ enabled: true, path: "/falco", token: TOKEN, clientCertificates: false, allowedClientNames: [], maxConcurrentRequests: 8 }, harness.deps).start();
   });
   afterEach(() => app.close());
 
@@ -68,7 +68,7 @@ describe("falco http receiver", () => {
 describe("falco http receiver without a token configured", () => {
   it("refuses every request", async () => {
     const { app, deps } = receiverHarness();
-    await createFalcoHttpSource({ enabled: true, path: "/falco", clientCertificates: false, allowedClientNames: [] }, deps).start();
+    await createFalcoHttpSource({ enabled: true, path: "/falco", clientCertificates: false, allowedClientNames: [], maxConcurrentRequests: 8 }, deps).start();
     const response = await app.inject({ method: "POST", url: "/falco", payload: ALERT, headers: { authorization: "Bearer " } });
     expect(response.statusCode).toBe(401);
     await app.close();
