@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { BATCH_MARGIN_BYTES, BatchingProducer, createKafka, KafkaProducer, kafkaMessageLimit, kafkaOptionsFrom, type OutRecord } from "@outlier/bus";
-import { createHttpServer, type HttpServerOptions, type Readiness } from "@outlier/service-kit";
+import { createHttpServer, startHttpServer, type HttpServerOptions, type Readiness } from "@outlier/service-kit";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
@@ -22,9 +22,11 @@ export interface CollectorOptions {
 }
 
 export interface Collector {
-  /** The listening HTTP server: /healthz, /readyz, /metrics and the receivers. */
+  /** The listening HTTP server: the receivers, and /healthz, /readyz and /metrics unless http.metricsPort is set. */
   readonly app: FastifyInstance;
   readonly port: number;
+  /** Where /healthz, /readyz and /metrics are served: `port`, or http.metricsPort's server. */
+  readonly metricsPort: number;
   readiness(): Readiness;
   /** Stops the sources, releases held events, waits for in-flight requests, and flushes the producer. */
   stop(): Promise<void>;
@@ -69,25 +71,33 @@ export async function startCollector({ config, logger, registry, env = process.e
     maxRecordBytes,
   });
   const readiness = (): Readiness => (producer.saturated ? { ready: false, reason: "producer buffer full" } : health.check());
-  const app = createHttpServer({ logger, registry, readiness, tls: httpTls(config) });
+  const { http } = config;
+  const separateMetrics = http.metricsPort !== undefined;
+  const limits = { requestTimeoutMs: http.requestTimeoutMs, idleTimeoutMs: http.idleTimeoutMs, maxConnections: http.maxConnections };
+  const app = createHttpServer({ logger, registry, readiness, tls: httpTls(config), limits, healthRoutes: !separateMetrics });
   const sources = createSources(config, { ingest, logger, metrics, http: app });
 
   void health.contact(kafka, logger).then(() => limitBatchesToKafka(kafka, producer, config, logger));
   enrichment.start();
-  await app.listen({ port: config.http.port, host: config.http.host });
+  await app.listen({ port: http.port, host: http.host });
+  // Probes and scrapes on a port of their own still answer while the receivers' port is flooded.
+  const metricsApp = http.metricsPort === undefined ? undefined : await startHttpServer({ logger, registry, readiness, port: http.metricsPort, host: http.host, limits });
   for (const source of sources) await source.start();
   const port = (app.server.address() as AddressInfo).port;
+  const metricsPort = metricsApp ? (metricsApp.server.address() as AddressInfo).port : port;
   logger.info({ port, sources: sources.map((s) => s.name), cluster: config.cluster, node: config.nodeName }, "collector started");
 
   return {
     app,
     port,
+    metricsPort,
     readiness,
     async stop() {
       health.stop();
       await Promise.all(sources.map((source) => source.stop()));
       await enrichment.stop();
       await app.close();
+      await metricsApp?.close();
       await producer.close();
       logger.info({ ...producer.counters }, "collector stopped");
     },
