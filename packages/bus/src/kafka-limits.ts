@@ -1,4 +1,7 @@
-import { ConfigResourceTypes, type Kafka } from "kafkajs";
+import kafkajs, { type Kafka } from "kafkajs";
+
+// kafkajs is CommonJS and Node's ESM loader does not see this export by name (vitest does).
+const { ConfigResourceTypes } = kafkajs;
 
 /** What a batch leaves free under Kafka's message limit: record and batch headers, and GZIP's few bytes of growth on random data. */
 export const BATCH_MARGIN_BYTES = 64 * 1024;
