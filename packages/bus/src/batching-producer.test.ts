@@ -145,13 +145,13 @@ describe("BatchingProducer", () => {
     expect(inner.batches).toEqual([]);
   });
 
-  it("refuses a send at once, instead of queueing it, when more than maxBlocked records already wait for space", async () => {
+  it("refuses a send with refuseWhenFull at once while the buffer is full, instead of queueing it", async () => {
     const inner = new FlakyProducer();
     inner.block();
-    const producer = new BatchingProducer(inner, { batchSize: 5, lingerMs: 0, maxBuffered: 5, maxBlocked: 4 });
+    const producer = new BatchingProducer(inner, { batchSize: 5, lingerMs: 0, maxBuffered: 5 });
     const held = [producer.send(records(0, 5)), producer.send(records(5, 4))];
     await sleep(10);
-    await expect(producer.send(records(9, 1))).rejects.toBeInstanceOf(BufferFullError);
+    await expect(producer.send(records(9, 1), { refuseWhenFull: true })).rejects.toBeInstanceOf(BufferFullError);
     inner.unblock();
     await Promise.all(held);
     expect(inner.batches.flat()).toEqual(records(0, 9).map((r) => r.value));

@@ -12,11 +12,6 @@ export interface BatchingProducerOptions {
   lingerMs?: number;
   /** Records held at most (waiting + in flight); send() waits for space beyond it. */
   maxBuffered?: number;
-  /**
-   * Records of send() calls waiting for space, at most (default maxBuffered): a send() that would
-   * go beyond is refused at once with BufferFullError, so a flood of senders cannot grow memory.
-   */
-  maxBlocked?: number;
   /** Retry backoff of a failed batch: doubles from initialMs up to maxMs, with jitter. */
   retry?: { initialMs?: number; maxMs?: number };
   /** How long close() keeps trying to flush before counting the rest as dropped. */
@@ -66,7 +61,7 @@ function recordBytes({ key, value, headers }: OutRecord): number {
   return bytes;
 }
 
-/** Thrown by send() when the buffer is full and maxBlocked records already wait for space: the caller pushes back. */
+/** Thrown by send(records, { refuseWhenFull: true }) while the buffer is full: the caller pushes back on its own client. */
 export class BufferFullError extends Error {
   readonly code = "bus_buffer_full";
 }
@@ -102,7 +97,6 @@ export class BatchingProducer implements Producer {
   #maxBatchBytes: number;
   readonly #lingerMs: number;
   readonly #maxBuffered: number;
-  readonly #maxBlocked: number;
   readonly #initialBackoffMs: number;
   readonly #maxBackoffMs: number;
   readonly #closeTimeoutMs: number;
@@ -113,7 +107,6 @@ export class BatchingProducer implements Producer {
   #inFlight: Pending[] = [];
   /** send() calls blocked on a full buffer, in arrival order. */
   #blocked: { records: OutRecord[]; ticket: Ticket }[] = [];
-  #blockedRecords = 0;
   #sent = 0;
   #retries = 0;
   #dropped = 0;
@@ -130,7 +123,6 @@ export class BatchingProducer implements Producer {
     this.#maxBatchBytes = opts.maxBatchBytes ?? 960 * 1024;
     this.#lingerMs = opts.lingerMs ?? 50;
     this.#maxBuffered = opts.maxBuffered ?? 10_000;
-    this.#maxBlocked = opts.maxBlocked ?? this.#maxBuffered;
     this.#initialBackoffMs = opts.retry?.initialMs ?? 200;
     this.#maxBackoffMs = opts.retry?.maxMs ?? 30_000;
     this.#closeTimeoutMs = opts.closeTimeoutMs ?? 10_000;
@@ -157,15 +149,18 @@ export class BatchingProducer implements Producer {
     return this.#blocked.length > 0 || this.#buffered() >= this.#maxBuffered;
   }
 
-  send(records: OutRecord[]): Promise<void> {
+  /**
+   * Resolves once `records` are durable. While the buffer is full it waits for space (a file
+   * tail, bounded by its lines in flight), or with `refuseWhenFull` rejects at once with
+   * BufferFullError (an HTTP receiver, whose sender retries): only waiting senders queue, so
+   * a flood of requests cannot grow the queue.
+   */
+  send(records: OutRecord[], options: { refuseWhenFull?: boolean } = {}): Promise<void> {
     if (this.#closing) return Promise.reject(new Error("BatchingProducer is closed"));
     if (records.length === 0) return Promise.resolve();
-    if (this.#blocked.length > 0 && this.#blockedRecords + records.length > this.#maxBlocked) {
-      return Promise.reject(new BufferFullError(`producer buffer full: ${this.#blockedRecords} records already wait for space`));
-    }
+    if (options.refuseWhenFull && this.saturated) return Promise.reject(new BufferFullError("producer buffer full"));
     return new Promise<void>((resolve, reject) => {
       this.#blocked.push({ records, ticket: { remaining: records.length, resolve, reject } });
-      this.#blockedRecords += records.length;
       this.#admit();
     });
   }
@@ -193,7 +188,6 @@ export class BatchingProducer implements Producer {
       const next = this.#blocked[0]!;
       if (this.#buffered() > 0 && this.#buffered() + next.records.length > this.#maxBuffered) break;
       this.#blocked.shift();
-      this.#blockedRecords -= next.records.length;
       for (const record of next.records) this.#waiting.push({ record, ticket: next.ticket });
     }
     if (this.#lingering && this.#waiting.length >= this.#batchSize) this.#wake?.();
@@ -299,7 +293,6 @@ export class BatchingProducer implements Producer {
     this.#inFlight = [];
     this.#waiting = [];
     this.#blocked = [];
-    this.#blockedRecords = 0;
     if (lost.length === 0) return;
     this.#dropped += lost.length;
     const reason = `not confirmed durable within ${this.#closeTimeoutMs} ms of close()`;

@@ -14,8 +14,10 @@ const fixtureLines = (file: string) => readFileSync(resolve(fixtures, file), "ut
 /** Records what was sent; `send` resolves at once, as a producer does once Kafka acknowledged. */
 class MemoryProducer implements RecordProducer {
   readonly records: OutRecord[] = [];
+  readonly refused: boolean[] = [];
   saturated = false;
-  async send(records: OutRecord[]): Promise<void> {
+  async send(records: OutRecord[], options: { refuseWhenFull?: boolean } = {}): Promise<void> {
+    this.refused.push(options.refuseWhenFull === true);
     this.records.push(...records);
   }
 }
@@ -136,6 +138,14 @@ describe.skipIf(!existsSync(fixtures))("ingest (fixtures from ../shared/fixtures
     const deep = JSON.parse(`${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}`) as unknown;
     expect(await ingest().object(deep, { format: "audit", location: "http:audit" })).toBe("deadlettered");
     expect(JSON.parse(producer.records[0]!.value)).toMatchObject({ code: "missing_field", payload: expect.stringContaining("nested too deeply") });
+  });
+
+  it("asks the producer to refuse rather than wait for senders that retry (HTTP receivers), not for file tails", async () => {
+    const line = fixtureLines("tetragon/tetragon-testdata-events.jsonl")[1]!;
+    await ingest().line(line, { format: "tetragon", location: "/var/log/tetragon.log:1" });
+    await ingest().line(line, { format: "falco", location: "http:falco", refuseWhenFull: true });
+    await ingest().line("{", { format: "falco", location: "http:falco", refuseWhenFull: true });
+    expect(producer.refused).toEqual([false, true, true]);
   });
 
   it("counts a Falco internal message as skipped and produces nothing", async () => {

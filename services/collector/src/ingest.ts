@@ -13,6 +13,8 @@ export type SourceFormat = "tetragon" | "falco" | "audit";
 export interface Origin {
   format?: SourceFormat;
   location: string;
+  /** The sender retries (an HTTP receiver): refused at once with BufferFullError while the producer is full, instead of waiting. */
+  refuseWhenFull?: boolean;
 }
 
 export type IngestOutcome = "produced" | "skipped" | "deadlettered";
@@ -30,8 +32,8 @@ export interface Ingest {
 
 /** The part of the bus's BatchingProducer that ingest uses. */
 export interface RecordProducer {
-  /** Resolves once every record is durable in Kafka. */
-  send(records: OutRecord[]): Promise<void>;
+  /** Resolves once every record is durable in Kafka; with refuseWhenFull, rejects at once while the buffer is full. */
+  send(records: OutRecord[], options?: { refuseWhenFull?: boolean }): Promise<void>;
   readonly saturated: boolean;
 }
 
@@ -65,7 +67,7 @@ export function createIngest(options: IngestOptions): Ingest {
     }
     const events = await Promise.all(result.events.map((event) => (event.schema === "outlier.runtime.v1" ? enrichSafely(event) : event)));
     const records = events.map((event) => recordOf(event, result.source, origin));
-    await producer.send(records.map((r) => r.record));
+    await producer.send(records.map((r) => r.record), { refuseWhenFull: origin.refuseWhenFull });
     for (const { event } of records) {
       if (event) metrics.eventsProduced.inc({ source: result.source, type: event.schema === "outlier.runtime.v1" ? event.type : "audit" });
       else metrics.rejected.inc({ source: result.source, code: "record_too_large" });
@@ -92,7 +94,7 @@ export function createIngest(options: IngestOptions): Ingest {
   async function deadLetter(code: RejectCode, message: string, payload: string, origin: Origin): Promise<void> {
     metrics.rejected.inc({ source: origin.format ?? "unknown", code });
     logger.debug({ code, reason: message, origin: origin.location }, "input dead-lettered");
-    await producer.send([deadLetterRecord({ cluster, code, message, source: origin.location, payload }, topics)]);
+    await producer.send([deadLetterRecord({ cluster, code, message, source: origin.location, payload }, topics)], { refuseWhenFull: origin.refuseWhenFull });
   }
 
   // An enrichment failure must not lose the event: it goes out with what the source wrote.

@@ -51,7 +51,7 @@ describe("audit webhook receiver", () => {
     expect(batch.json()).toEqual({ produced: 3, skipped: 0, deadlettered: 0, duplicate: 0 });
     expect((await post(JSON.stringify(auditEvent("c", "ResponseComplete")))).statusCode).toBe(200);
     expect(ingest.objects.map((o) => (o.body as { auditID: string }).auditID)).toEqual(["a", "a", "b", "c"]);
-    expect(ingest.objects[0]?.origin).toEqual({ format: "audit", location: "http:audit" });
+    expect(ingest.objects[0]?.origin).toEqual({ format: "audit", location: "http:audit", refuseWhenFull: true });
   });
 
   it("produces each auditID+stage once when the API server retries a batch", async () => {
@@ -93,7 +93,7 @@ describe("audit webhook receiver", () => {
     const response = await post(deep);
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({ error: "JSON nested deeper than 64 levels; dead-lettered" });
-    expect(ingest.deadLetters).toEqual([{ code: "too_deeply_nested", text: deep, origin: { format: "audit", location: "http:audit" } }]);
+    expect(ingest.deadLetters).toEqual([{ code: "too_deeply_nested", text: deep, origin: { format: "audit", location: "http:audit", refuseWhenFull: true } }]);
     expect(ingest.objects).toHaveLength(0);
   });
 

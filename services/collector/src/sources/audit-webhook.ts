@@ -28,7 +28,7 @@ export interface AuditWebhookConfig {
  * failed half-way is produced again in full (downstream is idempotent on the event id).
  */
 export function createAuditWebhookSource(config: AuditWebhookConfig, deps: SourceDeps & { http: FastifyInstance }): Source {
-  const origin = { format: "audit", location: "http:audit" } as const;
+  const origin = { format: "audit", location: "http:audit", refuseWhenFull: true } as const;
   const seen = new LRUCache<string, true>({ max: config.dedup.maxEntries, ttl: config.dedup.ttlSeconds * 1000 });
 
   async function ingestItem(item: unknown): Promise<IngestOutcome | "duplicate"> {

@@ -39,7 +39,7 @@ describe("falco http receiver", () => {
   it("ingests the raw body (big integers intact) and answers 200 once it is produced", async () => {
     const response = await post(ALERT);
     expect(response.statusCode).toBe(200);
-    expect(ingest.lines).toEqual([{ text: ALERT, origin: { format: "falco", location: "http:falco" } }]);
+    expect(ingest.lines).toEqual([{ text: ALERT, origin: { format: "falco", location: "http:falco", refuseWhenFull: true } }]);
   });
 
   it("answers 400 for a body the normalizer dead-lettered", async () => {

@@ -21,7 +21,7 @@ export interface FalcoHttpConfig {
 
 /** Falco's `http_output` posts one JSON alert per request. Answers 200 once the alert is durable in Kafka. */
 export function createFalcoHttpSource(config: FalcoHttpConfig, deps: SourceDeps & { http: FastifyInstance }): Source {
-  const origin = { format: "falco", location: "http:falco" } as const;
+  const origin = { format: "falco", location: "http:falco", refuseWhenFull: true } as const;
   return createHttpReceiver(
     {
       name: "falco",
