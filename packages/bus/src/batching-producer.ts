@@ -47,7 +47,7 @@ export interface BatchingCounters {
 const TOO_LARGE = new Set(["MESSAGE_TOO_LARGE", "RECORD_LIST_TOO_LARGE"]);
 
 /** True when `error` (or an error it wraps, as KafkaJS's retrier does) is Kafka refusing a record or batch as too large. */
-export function isTooLarge(error: unknown): boolean {
+function isTooLarge(error: unknown): boolean {
   for (let e = error as { type?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
     if (typeof e.type === "string" && TOO_LARGE.has(e.type)) return true;
   }

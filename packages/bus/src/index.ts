@@ -7,7 +7,6 @@ export { MemoryBus, type MemoryBusOptions } from "./memory-bus.ts";
 export {
   BatchingProducer,
   BufferFullError,
-  isTooLarge,
   RecordsDroppedError,
   type BatchingCounters,
   type BatchingProducerOptions,
