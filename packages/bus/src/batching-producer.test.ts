@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { BatchingProducer, RecordsDroppedError } from "./batching-producer.ts";
+import { BatchingProducer, BufferFullError, RecordsDroppedError } from "./batching-producer.ts";
 import type { OutRecord, Producer } from "./types.ts";
 
 /** An inner producer that records batches and fails or blocks on demand, like Kafka going away. */
@@ -8,6 +8,8 @@ class FlakyProducer implements Producer {
   readonly batches: string[][] = [];
   failuresLeft = 0;
   closed = false;
+  /** Refuse batches whose values add up to more characters than this, as Kafka refuses one over message.max.bytes. */
+  tooLargeOver = Number.POSITIVE_INFINITY;
   #gate: Promise<void> | undefined;
   #open: (() => void) | undefined;
 
@@ -25,6 +27,10 @@ class FlakyProducer implements Producer {
     if (this.failuresLeft > 0) {
       this.failuresLeft--;
       throw new Error("broker unavailable");
+    }
+    if (records.reduce((sum, r) => sum + r.value.length, 0) > this.tooLargeOver) {
+      // Shaped like KafkaJS's: its retrier wraps the broker's protocol error.
+      throw new Error("retries exhausted", { cause: Object.assign(new Error("message too large"), { type: "MESSAGE_TOO_LARGE" }) });
     }
     this.batches.push(records.map((r) => r.value));
   }
@@ -47,7 +53,7 @@ describe("BatchingProducer", () => {
 
     await Promise.all(done);
     expect(inner.batches).toEqual([["0", "1", "2", "3"], ["4", "5", "6", "7"], ["8"]]);
-    expect(producer.counters).toEqual({ buffered: 0, sent: 9, retries: 0, dropped: 0 });
+    expect(producer.counters).toEqual({ buffered: 0, sent: 9, retries: 0, dropped: 0, tooLarge: 0 });
   });
 
   it("retries a failing batch with growing backoff and resolves once it is durable", async () => {
@@ -101,6 +107,54 @@ describe("BatchingProducer", () => {
     await Promise.all([first, second]);
     expect(producer.saturated).toBe(false);
     expect(inner.batches.flat()).toEqual(records(0, 8).map((r) => r.value));
+  });
+
+  it("keeps a batch under maxBatchBytes, sending a record larger than that alone", async () => {
+    const inner = new FlakyProducer();
+    const producer = new BatchingProducer(inner, { batchSize: 100, lingerMs: 0, maxBatchBytes: 25 });
+    const value = (c: string, n: number) => ({ topic: "t", key: "k", value: c.repeat(n) });
+    await producer.send([value("a", 9), value("b", 9), value("c", 9), value("d", 40), value("e", 9)]);
+    expect(inner.batches.map((b) => b.map((v) => v[0]).join(""))).toEqual(["ab", "c", "d", "e"]);
+  });
+
+  it("splits a batch Kafka refuses as too large and replaces a record refused alone, without retrying it and in order", async () => {
+    const inner = new FlakyProducer();
+    inner.tooLargeOver = 10;
+    const refused: string[] = [];
+    const producer = new BatchingProducer(inner, {
+      lingerMs: 0,
+      onTooLarge(record) {
+        refused.push(record.value);
+        return { topic: "deadletter", key: record.key, value: `dl:${record.value.length}` };
+      },
+    });
+    const small = (v: string) => ({ topic: "t", key: "k", value: v });
+    await producer.send([small("1"), small("2"), { topic: "t", key: "k", value: "x".repeat(50) }, small("3")]);
+
+    expect(refused).toEqual(["x".repeat(50)]);
+    expect(inner.batches.flat()).toEqual(["1", "2", "dl:50", "3"]);
+    expect(producer.counters).toMatchObject({ sent: 4, retries: 0, tooLarge: 1 });
+  });
+
+  it("counts a too-large record with no replacement, and does not loop on a replacement refused too", async () => {
+    const inner = new FlakyProducer();
+    inner.tooLargeOver = 10;
+    const producer = new BatchingProducer(inner, { lingerMs: 0, onTooLarge: (record) => record });
+    await producer.send([{ topic: "t", key: "k", value: "x".repeat(50) }]);
+    expect(producer.counters).toMatchObject({ sent: 0, tooLarge: 2 });
+    expect(inner.batches).toEqual([]);
+  });
+
+  it("refuses a send with refuseWhenFull at once while the buffer is full, instead of queueing it", async () => {
+    const inner = new FlakyProducer();
+    inner.block();
+    const producer = new BatchingProducer(inner, { batchSize: 5, lingerMs: 0, maxBuffered: 5 });
+    const held = [producer.send(records(0, 5)), producer.send(records(5, 4))];
+    await sleep(10);
+    await expect(producer.send(records(9, 1), { refuseWhenFull: true })).rejects.toBeInstanceOf(BufferFullError);
+    inner.unblock();
+    await Promise.all(held);
+    expect(inner.batches.flat()).toEqual(records(0, 9).map((r) => r.value));
   });
 
   it("close() flushes waiting records without waiting for lingerMs", async () => {

@@ -3,6 +3,11 @@ import type { OutRecord, Producer } from "./types.ts";
 export interface BatchingProducerOptions {
   /** Flush as soon as this many records wait. */
   batchSize?: number;
+  /**
+   * Bytes of a batch at most (keys, values and headers, before compression), so a batch stays
+   * under the broker's `message.max.bytes`; a larger record goes alone. Default 960 KiB, under Kafka's 1 MiB.
+   */
+  maxBatchBytes?: number;
   /** Flush at the latest this long after the oldest waiting record arrived. */
   lingerMs?: number;
   /** Records held at most (waiting + in flight); send() waits for space beyond it. */
@@ -15,6 +20,12 @@ export interface BatchingProducerOptions {
   onRetry?(error: unknown, attempt: number, delayMs: number): void;
   /** Told when close() gives up on records: they are counted in `dropped` and their send() rejects. */
   onDropped?(count: number, reason: string): void;
+  /**
+   * Told about a record Kafka refuses as too large even alone (retrying cannot help). What it
+   * returns (a dead-letter record, say) is sent in its place, once; the record counts in `tooLarge`
+   * and its send() resolves. Without it, or when it returns nothing, the record is only counted.
+   */
+  onTooLarge?(record: OutRecord, error: unknown): OutRecord | undefined;
   /** Source of jitter; tests pass a fixed one. */
   random?: () => number;
 }
@@ -22,12 +33,37 @@ export interface BatchingProducerOptions {
 export interface BatchingCounters {
   /** Records held now: waiting for a batch or in flight. */
   buffered: number;
-  /** Records the inner producer confirmed durable. */
+  /** Records the inner producer confirmed durable (replacements of too-large records included). */
   sent: number;
   /** Failed batch attempts that were retried. */
   retries: number;
   /** Records given up at close(), never silently. */
   dropped: number;
+  /** Records Kafka refused as too large even alone: replaced through onTooLarge, or only counted. */
+  tooLarge: number;
+}
+
+/** Kafka's answers to a request it will never take, however often it is retried. */
+const TOO_LARGE = new Set(["MESSAGE_TOO_LARGE", "RECORD_LIST_TOO_LARGE"]);
+
+/** True when `error` (or an error it wraps, as KafkaJS's retrier does) is Kafka refusing a record or batch as too large. */
+function isTooLarge(error: unknown): boolean {
+  for (let e = error as { type?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.type === "string" && TOO_LARGE.has(e.type)) return true;
+  }
+  return false;
+}
+
+/** The bytes a record takes in a batch, before compression. */
+function recordBytes({ key, value, headers }: OutRecord): number {
+  let bytes = Buffer.byteLength(key) + Buffer.byteLength(value);
+  for (const name in headers) bytes += Buffer.byteLength(name) + Buffer.byteLength(headers[name]!);
+  return bytes;
+}
+
+/** Thrown by send(records, { refuseWhenFull: true }) while the buffer is full: the caller pushes back on its own client. */
+export class BufferFullError extends Error {
+  readonly code = "bus_buffer_full";
 }
 
 /** Thrown to the send() calls whose records close() could not deliver. */
@@ -44,6 +80,8 @@ interface Ticket {
 interface Pending {
   record: OutRecord;
   ticket: Ticket;
+  /** Sent in place of a record Kafka refused as too large (so never replaced again). */
+  replaces?: true;
 }
 
 /**
@@ -56,6 +94,7 @@ interface Pending {
 export class BatchingProducer implements Producer {
   readonly #inner: Producer;
   readonly #batchSize: number;
+  #maxBatchBytes: number;
   readonly #lingerMs: number;
   readonly #maxBuffered: number;
   readonly #initialBackoffMs: number;
@@ -71,6 +110,7 @@ export class BatchingProducer implements Producer {
   #sent = 0;
   #retries = 0;
   #dropped = 0;
+  #tooLarge = 0;
   #closing = false;
   #abandoned = false;
   #draining: Promise<void> | undefined;
@@ -80,6 +120,7 @@ export class BatchingProducer implements Producer {
   constructor(inner: Producer, opts: BatchingProducerOptions = {}) {
     this.#inner = inner;
     this.#batchSize = opts.batchSize ?? 500;
+    this.#maxBatchBytes = opts.maxBatchBytes ?? 960 * 1024;
     this.#lingerMs = opts.lingerMs ?? 50;
     this.#maxBuffered = opts.maxBuffered ?? 10_000;
     this.#initialBackoffMs = opts.retry?.initialMs ?? 200;
@@ -90,7 +131,17 @@ export class BatchingProducer implements Producer {
   }
 
   get counters(): BatchingCounters {
-    return { buffered: this.#buffered(), sent: this.#sent, retries: this.#retries, dropped: this.#dropped };
+    return { buffered: this.#buffered(), sent: this.#sent, retries: this.#retries, dropped: this.#dropped, tooLarge: this.#tooLarge };
+  }
+
+  /** Bytes per batch at most, now. */
+  get maxBatchBytes(): number {
+    return this.#maxBatchBytes;
+  }
+
+  /** Lowers maxBatchBytes (never raises it), e.g. to what the broker says it accepts. */
+  limitBatchBytes(bytes: number): void {
+    this.#maxBatchBytes = Math.min(this.#maxBatchBytes, bytes);
   }
 
   /** True while the buffer is full: senders wait, and the caller should push back on its own clients. */
@@ -98,9 +149,16 @@ export class BatchingProducer implements Producer {
     return this.#blocked.length > 0 || this.#buffered() >= this.#maxBuffered;
   }
 
-  send(records: OutRecord[]): Promise<void> {
+  /**
+   * Resolves once `records` are durable. While the buffer is full it waits for space (a file
+   * tail, bounded by its lines in flight), or with `refuseWhenFull` rejects at once with
+   * BufferFullError (an HTTP receiver, whose sender retries): only waiting senders queue, so
+   * a flood of requests cannot grow the queue.
+   */
+  send(records: OutRecord[], options: { refuseWhenFull?: boolean } = {}): Promise<void> {
     if (this.#closing) return Promise.reject(new Error("BatchingProducer is closed"));
     if (records.length === 0) return Promise.resolve();
+    if (options.refuseWhenFull && this.saturated) return Promise.reject(new BufferFullError("producer buffer full"));
     return new Promise<void>((resolve, reject) => {
       this.#blocked.push({ records, ticket: { remaining: records.length, resolve, reject } });
       this.#admit();
@@ -145,7 +203,7 @@ export class BatchingProducer implements Producer {
           await this.#sleep(this.#lingerMs);
           this.#lingering = false;
         }
-        this.#inFlight = this.#waiting.splice(0, this.#batchSize);
+        this.#inFlight = this.#waiting.splice(0, this.#batchLength());
         await this.#deliver(this.#inFlight);
         this.#inFlight = [];
         this.#admit();
@@ -156,7 +214,22 @@ export class BatchingProducer implements Producer {
     }
   }
 
-  /** Retries one batch until the inner producer takes it or close() gives up on it. */
+  /** How many waiting records make the next batch: up to batchSize and maxBatchBytes, at least one. */
+  #batchLength(): number {
+    let bytes = 0;
+    let length = 0;
+    for (const { record } of this.#waiting) {
+      bytes += recordBytes(record);
+      if (length === this.#batchSize || (length > 0 && bytes > this.#maxBatchBytes)) break;
+      length++;
+    }
+    return length;
+  }
+
+  /**
+   * Retries one batch until the inner producer takes it or close() gives up on it. A batch Kafka
+   * refuses as too large is split in halves, in order; a record refused alone is given to onTooLarge.
+   */
   async #deliver(batch: Pending[]): Promise<void> {
     for (let attempt = 1; !this.#abandoned; attempt++) {
       try {
@@ -167,12 +240,26 @@ export class BatchingProducer implements Producer {
         return;
       } catch (error) {
         if (this.#abandoned) return;
+        if (isTooLarge(error)) {
+          if (batch.length === 1) return this.#replaceTooLarge(batch[0]!, error);
+          const half = Math.ceil(batch.length / 2);
+          await this.#deliver(batch.slice(0, half));
+          return this.#deliver(batch.slice(half));
+        }
         this.#retries++;
         const delayMs = this.#backoff(attempt);
         this.#opts.onRetry?.(error, attempt, delayMs);
         await this.#sleep(delayMs);
       }
     }
+  }
+
+  /** Sends what onTooLarge gives in place of a refused record, under its ticket; a refused replacement is only counted. */
+  async #replaceTooLarge(pending: Pending, error: unknown): Promise<void> {
+    this.#tooLarge++;
+    const replacement = pending.replaces ? undefined : this.#opts.onTooLarge?.(pending.record, error);
+    if (replacement !== undefined) return this.#deliver([{ record: replacement, ticket: pending.ticket, replaces: true }]);
+    if (--pending.ticket.remaining === 0) pending.ticket.resolve();
   }
 
   /** Exponential backoff with "equal jitter" (half fixed, half random), so producers do not retry in step. */

@@ -6,9 +6,11 @@ export { KafkaConsumer, type KafkaConsumerOptions } from "./kafka-consumer.ts";
 export { MemoryBus, type MemoryBusOptions } from "./memory-bus.ts";
 export {
   BatchingProducer,
+  BufferFullError,
   RecordsDroppedError,
   type BatchingCounters,
   type BatchingProducerOptions,
 } from "./batching-producer.ts";
 export { headersFor } from "./headers.ts";
+export { BATCH_MARGIN_BYTES, kafkaMessageLimit } from "./kafka-limits.ts";
 export { partitionForKey } from "./partition.ts";

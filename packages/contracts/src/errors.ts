@@ -11,6 +11,8 @@ export const REJECT_CODES = [
   "unknown_event_kind", // a recognised source, but an event kind we do not handle
   "line_too_long", // over the reader's line size limit
   "schema_violation", // a message on a topic that does not match its v1 contract
+  "record_too_large", // an event over the producer's record size even with its long strings cut, or refused by Kafka as too large
+  "too_deeply_nested", // JSON nested deeper than a receiver accepts
 ] as const;
 export type RejectCode = (typeof REJECT_CODES)[number];
 

@@ -24,6 +24,14 @@ describe("ReplicaWindow", () => {
     expect(w.podsRunning("/bin/date", "sha256:other")).toBe(0);
   });
 
+  it("keeps a binary named __proto__ like any other", () => {
+    const w = new ReplicaWindow();
+    w.record("web-1", "sha256:a", "__proto__", at(0));
+    const [pod] = w.snapshot(at(0)).pods;
+    expect(Object.keys(pod!.execs)).toEqual(["__proto__"]);
+    expect(JSON.parse(JSON.stringify(pod!.execs))).toEqual(JSON.parse('{"__proto__":1}'));
+  });
+
   it("slides on event time and forgets pods that ran nothing in the window", () => {
     const w = new ReplicaWindow({ windowMs: 60_000, bucketMs: 10_000 });
     w.record("web-1", "sha256:a", "/bin/date", at(0));

@@ -195,8 +195,8 @@ function countInBucket(buckets: Bucket[], index: number, binary: string): void {
 }
 
 function podExecs(pod: string, activity: PodActivity): PodExecs {
-  const execs: Record<string, number> = {};
-  for (const binary of [...activity.totals.keys()].sort()) execs[binary] = activity.totals.get(binary)!;
+  // fromEntries defines own properties, so a binary named "__proto__" is kept (assigning would set the prototype).
+  const execs: Record<string, number> = Object.fromEntries([...activity.totals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const result: PodExecs = { pod, execs, total: activity.total };
   if (activity.imageDigest !== undefined) result.imageDigest = activity.imageDigest;
   if (activity.node !== undefined) result.node = activity.node;

@@ -1,8 +1,15 @@
+import { RE2JS } from "re2js";
+
 /**
  * Alertmanager label matchers: `name="value"`, `name!="value"`, `name=~"regex"`,
  * `name!~"regex"`. Names may hold Kubernetes label characters (`app.kubernetes.io/name`)
  * or be double-quoted. Regexes are anchored at both ends, as in Alertmanager. A label
  * the finding does not have matches as the empty string, as in Alertmanager.
+ *
+ * Regexes run on RE2 (re2js, pure JavaScript): label values are chosen by whoever creates
+ * pods, and RE2 matches in time linear in the input, where JavaScript's backtracking engine
+ * takes exponential time on `(a|aa)+` against a few dozen characters. It is also
+ * Alertmanager's own syntax (Go's regexp is RE2): no backreferences or lookarounds.
  */
 export const MATCH_OPS = ["=", "!=", "=~", "!~"] as const;
 export type MatchOp = (typeof MATCH_OPS)[number];
@@ -12,7 +19,7 @@ export interface Matcher {
   op: MatchOp;
   value: string;
   /** Compiled for =~ and !~. */
-  regex?: RegExp;
+  regex?: RE2JS;
 }
 
 export type ParsedMatcher = { ok: true; matcher: Matcher } | { ok: false; error: string };
@@ -80,9 +87,7 @@ function unquote(text: string): string | undefined {
   return body.replace(/\\(["\\n])/g, (_, c: string) => (c === "n" ? "\n" : c));
 }
 
-/** Go's leading `(?i)` becomes JavaScript's `i` flag; everything else is passed through. */
-function anchoredRegex(source: string): RegExp {
-  const caseInsensitive = source.startsWith("(?i)");
-  const body = caseInsensitive ? source.slice(4) : source;
-  return new RegExp(`^(?:${body})$`, caseInsensitive ? "i" : "");
+/** Anchored as Alertmanager does; RE2 reads Go's flags such as a leading `(?i)` itself. */
+function anchoredRegex(source: string): RE2JS {
+  return RE2JS.compile(`^(?:${source})$`);
 }

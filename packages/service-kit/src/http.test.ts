@@ -1,4 +1,4 @@
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo, type Socket } from "node:net";
 import { Counter } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
@@ -46,5 +46,64 @@ describe("createHttpServer", () => {
     const { port } = app.server.address() as AddressInfo;
     expect(await (await fetch(`http://127.0.0.1:${port}/hello`)).json()).toEqual({ hello: "world" });
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+  });
+});
+
+describe("createHttpServer with connection limits", () => {
+  let app: FastifyInstance | undefined;
+  afterEach(async () => app?.close());
+
+  async function listening(limits: { requestTimeoutMs: number; idleTimeoutMs: number; maxConnections: number }, healthRoutes = true) {
+    app = createHttpServer({ logger: createLogger({ level: "silent", name: "test" }), registry: createMetrics("outlier_t3_"), readiness: () => ({ ready: true }), limits, healthRoutes });
+    app.post("/in", async () => ({ ok: true }));
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    return (app.server.address() as AddressInfo).port;
+  }
+
+  /** A raw client: what it received, and when the server closed it (ms after connecting). */
+  function client(port: number): { socket: Socket; received: () => string; closedAfter: Promise<number> } {
+    const started = Date.now();
+    const socket = connect(port, "127.0.0.1");
+    let received = "";
+    socket.on("data", (chunk) => (received += chunk.toString()));
+    socket.on("error", () => undefined);
+    const closedAfter = new Promise<number>((resolve) => socket.on("close", () => resolve(Date.now() - started)));
+    return { socket, received: () => received, closedAfter };
+  }
+
+  it("closes a silent connection, an idle kept-alive one, and one that stalls or trickles its body past the request timeout (408)", async () => {
+    const port = await listening({ requestTimeoutMs: 1500, idleTimeoutMs: 500, maxConnections: 10 });
+    const silent = client(port);
+    const stalled = client(port);
+    stalled.socket.write("POST /in HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\nx");
+    const idleAfterRequest = client(port);
+    idleAfterRequest.socket.write("POST /in HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\n\r\n");
+    const trickle = client(port);
+    trickle.socket.write("POST /in HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n");
+    const drip = setInterval(() => trickle.socket.write("x"), 100);
+    try {
+      expect(await silent.closedAfter).toBeLessThan(1500);
+      expect(await idleAfterRequest.closedAfter).toBeLessThan(2500); // Node adds a second to keepAliveTimeout
+      expect(await stalled.closedAfter).toBeLessThan(4000);
+      expect(await trickle.closedAfter).toBeLessThan(4000);
+      expect(trickle.received()).toMatch(/^HTTP\/1\.1 408/);
+    } finally {
+      clearInterval(drip);
+    }
+  });
+
+  it("refuses connections beyond maxConnections", async () => {
+    const port = await listening({ requestTimeoutMs: 5000, idleTimeoutMs: 5000, maxConnections: 2 });
+    const held = [client(port), client(port)];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const third = client(port);
+    expect(await third.closedAfter).toBeLessThan(1000);
+    for (const { socket } of held) socket.destroy();
+  });
+
+  it("leaves /healthz, /readyz and /metrics out when they are served on a port of their own", async () => {
+    const port = await listening({ requestTimeoutMs: 5000, idleTimeoutMs: 5000, maxConnections: 10 }, false);
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${port}/in`, { method: "POST" })).status).toBe(200);
   });
 });

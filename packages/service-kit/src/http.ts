@@ -28,6 +28,19 @@ export interface HttpServerOptions {
    * routes that need a client certificate check `request.socket.authorized`.
    */
   tls?: Pick<SecureContextOptions, "cert" | "key" | "ca">;
+  /** Bounds on what clients may hold (for servers that untrusted clients reach); Node's defaults otherwise. */
+  limits?: ConnectionLimits;
+  /** Serve /healthz, /readyz and /metrics (default true); false when they have a server of their own. */
+  healthRoutes?: boolean;
+}
+
+export interface ConnectionLimits {
+  /** Headers and body must have arrived within this, else 408 and the connection is closed. */
+  requestTimeoutMs: number;
+  /** A connection with no request in progress and no traffic for this long is closed (one mid-request waits for requestTimeoutMs). */
+  idleTimeoutMs: number;
+  /** Open connections at most; more are closed as they arrive. */
+  maxConnections: number;
 }
 
 export interface StartHttpServerOptions extends HttpServerOptions {
@@ -38,11 +51,21 @@ export interface StartHttpServerOptions extends HttpServerOptions {
 /** fastify with /healthz (process alive), /readyz (503 + reason when not ready) and /metrics. Add routes, then listen. */
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   // With `https` fastify's type parameter becomes https.Server; routes and inject() work the same, so one type serves both.
+  const { limits } = options;
+  // Node checks request timeouts every connectionsCheckingInterval (30 s by default): often enough to keep them.
+  const checking = limits ? { connectionsCheckingInterval: Math.min(1000, limits.requestTimeoutMs) } : {};
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit,
-    ...(options.tls ? { https: { ...options.tls, requestCert: options.tls.ca !== undefined, rejectUnauthorized: false } } : {}),
+    // connectionTimeout covers a connection before its first request, keepAliveTimeout one between requests.
+    ...(limits ? { requestTimeout: limits.requestTimeoutMs, connectionTimeout: limits.idleTimeoutMs, keepAliveTimeout: limits.idleTimeoutMs, http: checking } : {}),
+    ...(options.tls ? { https: { ...options.tls, requestCert: options.tls.ca !== undefined, rejectUnauthorized: false, ...checking } } : {}),
   }) as unknown as FastifyInstance;
+  if (limits) {
+    app.server.maxConnections = limits.maxConnections;
+    app.server.headersTimeout = Math.min(app.server.headersTimeout, limits.requestTimeoutMs);
+  }
+  if (options.healthRoutes === false) return app;
 
   // Probes and scrapes are frequent: their request logs go at warn, errors still show.
   const quiet = { logLevel: "warn" } as const;

@@ -83,6 +83,11 @@ describe("slackPayload", () => {
     expect(texts).not.toContain("<!channel>");
   });
 
+  it("escapes the group summary in the top-level text too (a forged workload name lands there)", () => {
+    const message = slackPayload(delivery({ findings: [unexpectedProcess()], summary: "<!channel> <http://evil.example|login> & co" }));
+    expect(message.text).toBe("[CRITICAL] &lt;!channel&gt; &lt;http://evil.example|login&gt; &amp; co");
+  });
+
   it("renders the channel template with the first finding's annotations", () => {
     const config = { kind: "slack", channel: template('{{ annotations["outlier.dev/slack-channel"] | default "#security" }}'), api_url_env: "X" } as SinkConfigOf<"slack">;
     expect(slackChannel(config, delivery())).toBe("#payments-oncall");

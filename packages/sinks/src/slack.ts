@@ -51,7 +51,8 @@ export function slackPayload(delivery: Delivery, options: { channel?: string } =
   const hint = reviewHint(delivery.findings);
   if (hint) blocks.push({ type: "context", elements: [mrkdwn(hint)] });
   const message: SlackMessage = {
-    text: `[${severity.toUpperCase()}] ${delivery.summary}`,
+    // The summary names workloads, which whoever creates pods chooses: escaped like the blocks.
+    text: `[${severity.toUpperCase()}] ${escape(delivery.summary)}`,
     attachments: [{ color: SEVERITY_COLOR[severity], blocks }],
     unfurl_links: false,
   };

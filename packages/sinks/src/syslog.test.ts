@@ -21,6 +21,12 @@ describe("CEF", () => {
     expect(cefValueEscape("k=v\\x\r\ny|z")).toBe("k\\=v\\\\x\\ny|z");
   });
 
+  it("turns other control characters (tab, NUL, escape, U+2028/2029, C1) into spaces in values and headers", () => {
+    const hostile = "a\tb\u0000c\u001bd\u2028e\u2029f\u0085g\u007fh";
+    expect(cefValueEscape(hostile)).toBe("a b c d e f g h");
+    expect(cefHeaderEscape(hostile)).toBe("a b c d e f g h");
+  });
+
   it("writes the header (vendor, product, version, signature, name, severity) and the extension", () => {
     const cef = cefMessage(unexpectedProcess());
     expect(cef.startsWith("CEF:0|Outlier|Outlier|0.1|process.unexpected|Unexpected process /usr/bin/curl in Deployment payments/checkout container app|10|")).toBe(true);

@@ -23,14 +23,26 @@ const FACILITY = 4;
 const SYSLOG_SEVERITY: Record<Severity, number> = { critical: 2, high: 3, medium: 4, low: 5, info: 6 };
 const CEF_SEVERITY: Record<Severity, number> = { info: 1, low: 3, medium: 5, high: 8, critical: 10 };
 
-/** CEF header fields: backslash and pipe escaped; a header has no line breaks. */
+/**
+ * Control characters CEF has no escape for (tab, NUL, escape, C1, DEL, and the Unicode line
+ * and paragraph separators): a SIEM or syslog relay may split or cut a message at them.
+ */
+// eslint-disable-next-line no-control-regex
+const UNESCAPABLE_CONTROLS = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** CEF header fields: backslash and pipe escaped; a header has no line breaks or other control characters. */
 export function cefHeaderEscape(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/[\r\n]+/g, " ");
+  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/[\r\n]+/g, " ").replace(UNESCAPABLE_CONTROLS, " ");
 }
 
-/** CEF extension values: backslash and equals sign escaped, line breaks as \n and \r. */
+/** CEF extension values: backslash and equals sign escaped, line breaks as \n and \r, other control characters as spaces. */
 export function cefValueEscape(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/=/g, "\\=").replace(/\r\n|\n/g, "\\n").replace(/\r/g, "\\r");
+  return text
+    .replace(/\\/g, "\\\\")
+    .replace(/=/g, "\\=")
+    .replace(/\r\n|\n/g, "\\n")
+    .replace(/\r/g, "\\r")
+    .replace(UNESCAPABLE_CONTROLS, " ");
 }
 
 export function cefMessage(finding: Finding): string {

@@ -19,7 +19,7 @@ describe("collector config", () => {
     });
     expect(config.nodeName).toBe("node-7");
     expect(config.kafka.brokers).toEqual(["k1:9092", "k2:9092"]);
-    expect(config.sources.falcoHttp).toEqual({ enabled: true, path: "/falco", token: TOKEN, clientCertificates: false, allowedClientNames: [] });
+    expect(config.sources.falcoHttp).toEqual({ enabled: true, path: "/falco", token: TOKEN, clientCertificates: false, allowedClientNames: [], maxConcurrentRequests: 32 });
   });
 
   it("takes the Falco rules that feed process execs from falco.execRules (absent by default: the normalizer decides)", () => {

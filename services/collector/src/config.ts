@@ -24,6 +24,8 @@ const FalcoHttpSchema = z.strictObject({
   clientCertificates: z.boolean().default(false),
   /** When not empty, only client certificates whose subject CN is listed. */
   allowedClientNames: z.array(z.string()).default([]),
+  /** Requests handled at once; more get 503 + Retry-After (Falco posts one alert at a time). */
+  maxConcurrentRequests: z.number().int().positive().default(32),
 });
 
 const AuditWebhookSchema = z.strictObject({
@@ -37,6 +39,10 @@ const AuditWebhookSchema = z.strictObject({
   allowedClientNames: z.array(z.string()).default([]),
   /** Larger bodies get 413. The API server's default batch (400 events) stays well under 4 MiB. */
   maxBodyBytes: z.number().int().positive().default(4 * MiB),
+  /** Events in one EventList at most; more get 413. The API server's default batch is 400 (--audit-webhook-batch-max-size). */
+  maxItems: z.number().int().positive().default(1000),
+  /** Requests handled at once; more get 503 + Retry-After. Each may hold maxBodyBytes and its parsed events. */
+  maxConcurrentRequests: z.number().int().positive().default(8),
   dedup: z
     .strictObject({
       maxEntries: z.number().int().positive().default(100_000),
@@ -73,9 +79,21 @@ export const CollectorConfigSchema = z
         lingerMs: z.number().int().min(0).default(20),
         /** Records held in memory before sources are slowed down and receivers answer 503. */
         maxBuffered: z.number().int().positive().default(10_000),
+        /** An event's JSON over this has its longest strings cut (marked, counted), or is dead-lettered when that is not enough. */
+        maxRecordBytes: z.number().int().min(16 * 1024).default(256 * 1024),
+        /** Bytes per produce batch before compression; lowered to the broker's or topic's message limit when Kafka says less. */
+        maxBatchBytes: z.number().int().min(16 * 1024).default(960 * 1024),
       })
       .prefault({}),
     http: HttpListenSchema.extend({
+      /** Serve /healthz, /readyz and /metrics on this port only (not on the receivers' port), for probes and scrapes. */
+      metricsPort: z.number().int().min(0).max(65535).optional(),
+      /** A request's headers and body must have arrived within this; then 408 and the connection is closed. */
+      requestTimeoutMs: z.number().int().positive().default(30_000),
+      /** A connection with no traffic for this long is closed. */
+      idleTimeoutMs: z.number().int().positive().default(10_000),
+      /** Open connections on the receivers' port at most; more are refused at once. */
+      maxConnections: z.number().int().positive().default(512),
       /** Serve HTTPS (needed for client-certificate auth of the audit webhook). */
       tls: z
         .strictObject({

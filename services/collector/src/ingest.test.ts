@@ -14,8 +14,10 @@ const fixtureLines = (file: string) => readFileSync(resolve(fixtures, file), "ut
 /** Records what was sent; `send` resolves at once, as a producer does once Kafka acknowledged. */
 class MemoryProducer implements RecordProducer {
   readonly records: OutRecord[] = [];
+  readonly refused: boolean[] = [];
   saturated = false;
-  async send(records: OutRecord[]): Promise<void> {
+  async send(records: OutRecord[], options: { refuseWhenFull?: boolean } = {}): Promise<void> {
+    this.refused.push(options.refuseWhenFull === true);
     this.records.push(...records);
   }
 }
@@ -24,8 +26,20 @@ describe.skipIf(!existsSync(fixtures))("ingest (fixtures from ../shared/fixtures
   let producer: MemoryProducer;
   let metrics: CollectorMetrics;
 
-  function ingest(enricher: Enricher = noopEnricher, falcoExecRules?: string[]) {
-    return createIngest({ cluster: "test-cluster", node: "node-1", producer, enricher, metrics, logger: createLogger({ level: "silent", name: "test" }), falcoExecRules });
+  function ingest(enricher: Enricher = noopEnricher, options: { falcoExecRules?: string[]; maxRecordBytes?: number } = {}) {
+    const logger = createLogger({ level: "silent", name: "test" });
+    return createIngest({ cluster: "test-cluster", node: "node-1", producer, enricher, metrics, logger, ...options });
+  }
+
+  /** The fixture's exec with its arguments and pod labels replaced. */
+  function execLine(changes: { arguments?: string; podLabels?: Record<string, string> }): string {
+    const line = JSON.parse(fixtureLines("tetragon/tetragon-testdata-events.jsonl")[1]!) as {
+      process_exec: { process: { arguments: string; pod: { pod_labels: Record<string, string> } } };
+    };
+    const process = line.process_exec.process;
+    if (changes.arguments !== undefined) process.arguments = changes.arguments;
+    if (changes.podLabels !== undefined) process.pod.pod_labels = changes.podLabels;
+    return JSON.stringify(line);
   }
 
   beforeEach(() => {
@@ -71,7 +85,7 @@ describe.skipIf(!existsSync(fixtures))("ingest (fixtures from ../shared/fixtures
   it("makes the Falco rules named in falcoExecRules process execs, and the others rule alerts", async () => {
     const line = fixtureLines("falco/falco-website-alerts.jsonl").find((l) => l.includes("Terminal shell in container"))!;
     await ingest().line(line, { format: "falco", location: "http:falco" });
-    await ingest(noopEnricher, ["Outlier exec feed"]).line(line, { format: "falco", location: "http:falco" });
+    await ingest(noopEnricher, { falcoExecRules: ["Outlier exec feed"] }).line(line, { format: "falco", location: "http:falco" });
     expect(producer.records.map((r) => RuntimeEventSchema.parse(JSON.parse(r.value)).type)).toEqual(["process_exec", "rule_alert"]);
   });
 
@@ -102,6 +116,43 @@ describe.skipIf(!existsSync(fixtures))("ingest (fixtures from ../shared/fixtures
       payload: '{"process_exec":{"process":',
     });
     expect((await metrics.rejected.get()).values).toContainEqual(expect.objectContaining({ labels: { source: "tetragon", code: "malformed_json" }, value: 1 }));
+  });
+
+  it("cuts an event over maxRecordBytes to fit, marking what was cut and counting it, and keeps the event", async () => {
+    const line = execLine({ arguments: `--data ${"A".repeat(300_000)}` });
+    expect(await ingest(noopEnricher, { maxRecordBytes: 64 * 1024 }).line(line, { format: "tetragon", location: "/var/log/tetragon.log:3" })).toBe("produced");
+    const record = producer.records[0]!;
+    expect(record.topic).toBe("outlier.runtime.v1");
+    expect(Buffer.byteLength(record.value)).toBeLessThanOrEqual(64 * 1024);
+    const event = RuntimeEventSchema.parse(JSON.parse(record.value));
+    expect(event.process?.binary).toBe("/starwars-docker");
+    expect(event.process?.args).toMatch(/^--data A+…\[truncated \d+ bytes\]$/);
+    expect((await metrics.truncated.get()).values).toContainEqual(expect.objectContaining({ labels: { source: "tetragon" }, value: 1 }));
+  });
+
+  it("dead-letters an event that cutting long strings cannot make fit", async () => {
+    const podLabels = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`label-${i}`, `value-${i}`]));
+    const outcome = await ingest(noopEnricher, { maxRecordBytes: 64 * 1024 }).line(execLine({ podLabels }), { format: "tetragon", location: "/var/log/tetragon.log:4" });
+    expect(outcome).toBe("deadlettered");
+    const record = producer.records[0]!;
+    expect(record.topic).toBe("outlier.deadletter.v1");
+    expect(Buffer.byteLength(record.value)).toBeLessThanOrEqual(96 * 1024);
+    expect(JSON.parse(record.value)).toMatchObject({ code: "record_too_large", source: "/var/log/tetragon.log:4" });
+    expect((await metrics.rejected.get()).values).toContainEqual(expect.objectContaining({ labels: { source: "tetragon", code: "record_too_large" }, value: 1 }));
+  });
+
+  it("dead-letters a body nested too deeply to serialize, instead of failing", async () => {
+    const deep = JSON.parse(`${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}`) as unknown;
+    expect(await ingest().object(deep, { format: "audit", location: "http:audit" })).toBe("deadlettered");
+    expect(JSON.parse(producer.records[0]!.value)).toMatchObject({ code: "missing_field", payload: expect.stringContaining("nested too deeply") });
+  });
+
+  it("asks the producer to refuse rather than wait for senders that retry (HTTP receivers), not for file tails", async () => {
+    const line = fixtureLines("tetragon/tetragon-testdata-events.jsonl")[1]!;
+    await ingest().line(line, { format: "tetragon", location: "/var/log/tetragon.log:1" });
+    await ingest().line(line, { format: "falco", location: "http:falco", refuseWhenFull: true });
+    await ingest().line("{", { format: "falco", location: "http:falco", refuseWhenFull: true });
+    expect(producer.refused).toEqual([false, true, true]);
   });
 
   it("counts a Falco internal message as skipped and produces nothing", async () => {

@@ -14,7 +14,8 @@ export interface KafkaAdminClient {
 export class KafkaHealth {
   readonly #sent: () => number;
   #contacted = false;
-  #failure: { sentThen: number; message: string } | undefined;
+  /** The sent count when the last produce attempt failed; the error itself is logged, never served on /readyz. */
+  #failedAt: number | undefined;
   #stopped = false;
 
   /** `sent` is the producer's count of records confirmed durable. */
@@ -23,14 +24,14 @@ export class KafkaHealth {
   }
 
   /** Call on every failed produce attempt. */
-  failed(error: unknown): void {
-    this.#failure = { sentThen: this.#sent(), message: error instanceof Error ? error.message : String(error) };
+  failed(): void {
+    this.#failedAt = this.#sent();
   }
 
   check(): Readiness {
     if (!this.#contacted) return { ready: false, reason: "kafka: not reached yet" };
-    if (this.#failure && this.#sent() === this.#failure.sentThen) return { ready: false, reason: `kafka: ${this.#failure.message}` };
-    this.#failure = undefined;
+    if (this.#failedAt === this.#sent()) return { ready: false, reason: "kafka: produce failed (details in the collector log)" };
+    this.#failedAt = undefined;
     return { ready: true };
   }
 

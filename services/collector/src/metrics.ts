@@ -12,6 +12,8 @@ export interface CollectorMetrics {
   readonly rejected: Counter<"source" | "code">;
   /** Inputs read on purpose and dropped, by source format and skip code. */
   readonly skipped: Counter<"source" | "code">;
+  /** Events produced with long strings cut to fit producer.maxRecordBytes, by source format. */
+  readonly truncated: Counter<"source">;
   /** HTTP receiver answers, by receiver (falco, audit) and status code. */
   readonly receiverRequests: Counter<"receiver" | "status">;
   /** Audit events dropped as retries of an already produced auditID+stage. */
@@ -50,6 +52,12 @@ export function createCollectorMetrics(registry: Registry): CollectorMetrics {
       name: "outlier_collector_skipped_total",
       help: "Inputs deliberately not turned into events",
       labelNames: ["source", "code"],
+      registers,
+    }),
+    truncated: new Counter({
+      name: "outlier_collector_truncated_total",
+      help: "Events produced with their longest strings cut to fit producer.maxRecordBytes",
+      labelNames: ["source"],
       registers,
     }),
     receiverRequests: new Counter({

@@ -70,6 +70,8 @@ describe("audit webhook over TLS with client certificates", () => {
         clientCertificates: true,
         allowedClientNames: ["kube-apiserver"],
         maxBodyBytes: 4096,
+        maxItems: 1000,
+        maxConcurrentRequests: 8,
         dedup: { maxEntries: 10, ttlSeconds: 60 },
       },
       { ingest, logger, metrics: createCollectorMetrics(registry), http: app },

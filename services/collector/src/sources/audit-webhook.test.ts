@@ -1,3 +1,4 @@
+import { BufferFullError } from "@outlier/bus";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { createAuditWebhookSource, type AuditWebhookConfig } from "./audit-webhook.ts";
@@ -11,6 +12,8 @@ const CONFIG: AuditWebhookConfig = {
   clientCertificates: false,
   allowedClientNames: [],
   maxBodyBytes: 4096,
+  maxItems: 10,
+  maxConcurrentRequests: 1,
   dedup: { maxEntries: 1000, ttlSeconds: 600 },
 };
 
@@ -48,7 +51,7 @@ describe("audit webhook receiver", () => {
     expect(batch.json()).toEqual({ produced: 3, skipped: 0, deadlettered: 0, duplicate: 0 });
     expect((await post(JSON.stringify(auditEvent("c", "ResponseComplete")))).statusCode).toBe(200);
     expect(ingest.objects.map((o) => (o.body as { auditID: string }).auditID)).toEqual(["a", "a", "b", "c"]);
-    expect(ingest.objects[0]?.origin).toEqual({ format: "audit", location: "http:audit" });
+    expect(ingest.objects[0]?.origin).toEqual({ format: "audit", location: "http:audit", refuseWhenFull: true });
   });
 
   it("produces each auditID+stage once when the API server retries a batch", async () => {
@@ -74,6 +77,44 @@ describe("audit webhook receiver", () => {
     expect(big.length).toBeGreaterThan(CONFIG.maxBodyBytes);
     expect((await post(big)).statusCode).toBe(413);
     expect(ingest.objects).toHaveLength(0);
+  });
+
+  it("answers 413 for an EventList over maxItems, before parsing it, and closes the connection", async () => {
+    const many = eventList(...Array.from({ length: 11 }, () => ({})));
+    const response = await post(many);
+    expect(response.statusCode).toBe(413);
+    expect(response.json()).toEqual({ error: "more than 10 items in one request" });
+    expect(response.headers.connection).toBe("close");
+    expect(ingest.objects).toHaveLength(0);
+  });
+
+  it("answers 400 for JSON nested deeper than 64 levels and dead-letters it, instead of asking for a retry", async () => {
+    const deep = `{"kind":"EventList","items":[${'{"a":'.repeat(200)}1${"}".repeat(200)}]}`;
+    const response = await post(deep);
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({ error: "JSON nested deeper than 64 levels; dead-lettered" });
+    expect(ingest.deadLetters).toEqual([{ code: "too_deeply_nested", text: deep, origin: { format: "audit", location: "http:audit", refuseWhenFull: true } }]);
+    expect(ingest.objects).toHaveLength(0);
+  });
+
+  it("answers 429 with Retry-After when the producer refuses more waiting records", async () => {
+    ingest.failure = new BufferFullError("producer buffer full");
+    const response = await post(eventList(auditEvent("a", "ResponseComplete")));
+    expect(response.statusCode).toBe(429);
+    expect(response.headers["retry-after"]).toBe("5");
+  });
+
+  it("answers 503 beyond maxConcurrentRequests, and closes the connection after a 401", async () => {
+    const held = ingest.hold();
+    const first = post(eventList(auditEvent("a", "ResponseComplete")));
+    await held.entered;
+    const second = await post(eventList(auditEvent("b", "ResponseComplete")));
+    expect(second.statusCode).toBe(503);
+    expect(second.headers.connection).toBe("close");
+    held.release();
+    expect((await first).statusCode).toBe(200);
+    expect((await post(eventList(auditEvent("c", "ResponseComplete")))).statusCode).toBe(200);
+    expect((await post("{}", "Bearer nope-nope-nope-nope")).headers.connection).toBe("close");
   });
 
   it("answers 400 for a body that is not a JSON object and dead-letters it", async () => {

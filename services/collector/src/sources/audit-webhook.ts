@@ -14,6 +14,10 @@ export interface AuditWebhookConfig {
   /** When not empty, only client certificates with one of these subject CNs. */
   allowedClientNames: string[];
   maxBodyBytes: number;
+  /** Events per EventList at most (413 beyond). */
+  maxItems: number;
+  /** Requests handled at once (503 + Retry-After beyond). */
+  maxConcurrentRequests: number;
   dedup: { maxEntries: number; ttlSeconds: number };
 }
 
@@ -24,7 +28,7 @@ export interface AuditWebhookConfig {
  * failed half-way is produced again in full (downstream is idempotent on the event id).
  */
 export function createAuditWebhookSource(config: AuditWebhookConfig, deps: SourceDeps & { http: FastifyInstance }): Source {
-  const origin = { format: "audit", location: "http:audit" } as const;
+  const origin = { format: "audit", location: "http:audit", refuseWhenFull: true } as const;
   const seen = new LRUCache<string, true>({ max: config.dedup.maxEntries, ttl: config.dedup.ttlSeconds * 1000 });
 
   async function ingestItem(item: unknown): Promise<IngestOutcome | "duplicate"> {
@@ -42,7 +46,10 @@ export function createAuditWebhookSource(config: AuditWebhookConfig, deps: Sourc
     {
       name: "audit",
       path: config.path,
+      origin,
       bodyLimit: config.maxBodyBytes,
+      maxItems: config.maxItems,
+      maxConcurrentRequests: config.maxConcurrentRequests,
       authorize: (request) =>
         tokenMatches(request.headers.authorization, config.tokens) ||
         (config.clientCertificates && clientCertificateAllowed(request, config.allowedClientNames)),

@@ -13,7 +13,7 @@ describe("falco http receiver", () => {
   beforeEach(async () => {
     const harness = receiverHarness();
     ({ app, ingest } = harness);
-    await createFalcoHttpSource({ enabled: true, path: "/falco", token: TOKEN, clientCertificates: false, allowedClientNames: [] }, harness.deps).start();
+    await createFalcoHttpSource({ enabled: true, path: "/falco", token: TOKEN, clientCertificates: false, allowedClientNames: [], maxConcurrentRequests: 8 }, harness.deps).start();
   });
   afterEach(() => app.close());
 
@@ -24,6 +24,8 @@ describe("falco http receiver", () => {
     expect((await post(ALERT, {})).statusCode).toBe(401);
     expect((await post(ALERT, { authorization: "Bearer wrong-token-0123456789" })).statusCode).toBe(401);
     expect((await post(ALERT, { authorization: TOKEN })).statusCode).toBe(401);
+    expect((await post(ALERT, { authorization: `Bearer ${TOKEN} junk` })).statusCode).toBe(401);
+    expect((await post(ALERT, { authorization: `Basic ${Buffer.from(`falco:${TOKEN}`).toString("base64")} junk` })).statusCode).toBe(401);
     expect(ingest.lines).toHaveLength(0);
   });
 
@@ -37,7 +39,7 @@ describe("falco http receiver", () => {
   it("ingests the raw body (big integers intact) and answers 200 once it is produced", async () => {
     const response = await post(ALERT);
     expect(response.statusCode).toBe(200);
-    expect(ingest.lines).toEqual([{ text: ALERT, origin: { format: "falco", location: "http:falco" } }]);
+    expect(ingest.lines).toEqual([{ text: ALERT, origin: { format: "falco", location: "http:falco", refuseWhenFull: true } }]);
   });
 
   it("answers 400 for a body the normalizer dead-lettered", async () => {
@@ -66,7 +68,7 @@ describe("falco http receiver", () => {
 describe("falco http receiver without a token configured", () => {
   it("refuses every request", async () => {
     const { app, deps } = receiverHarness();
-    await createFalcoHttpSource({ enabled: true, path: "/falco", clientCertificates: false, allowedClientNames: [] }, deps).start();
+    await createFalcoHttpSource({ enabled: true, path: "/falco", clientCertificates: false, allowedClientNames: [], maxConcurrentRequests: 8 }, deps).start();
     const response = await app.inject({ method: "POST", url: "/falco", payload: ALERT, headers: { authorization: "Bearer " } });
     expect(response.statusCode).toBe(401);
     await app.close();

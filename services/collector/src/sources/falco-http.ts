@@ -15,16 +15,20 @@ export interface FalcoHttpConfig {
   clientCertificates: boolean;
   /** When not empty, only client certificates with one of these subject CNs. */
   allowedClientNames: string[];
+  /** Requests handled at once (503 + Retry-After beyond). */
+  maxConcurrentRequests: number;
 }
 
 /** Falco's `http_output` posts one JSON alert per request. Answers 200 once the alert is durable in Kafka. */
 export function createFalcoHttpSource(config: FalcoHttpConfig, deps: SourceDeps & { http: FastifyInstance }): Source {
-  const origin = { format: "falco", location: "http:falco" } as const;
+  const origin = { format: "falco", location: "http:falco", refuseWhenFull: true } as const;
   return createHttpReceiver(
     {
       name: "falco",
       path: config.path,
+      origin,
       bodyLimit: 1024 * 1024,
+      maxConcurrentRequests: config.maxConcurrentRequests,
       authorize: (request) =>
         tokenMatches(request.headers.authorization, config.token === undefined ? [] : [config.token]) ||
         (config.clientCertificates && clientCertificateAllowed(request, config.allowedClientNames)),
