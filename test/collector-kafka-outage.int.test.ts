@@ -25,7 +25,7 @@ const falcoFixture = join(fixturesDir, "falco/falco-website-alerts.jsonl");
 
 // A broker of its own: this test stops it, which the shared one must never be. Being alone on
 // it, the collector uses the contract's topic names.
-describe.skipIf(!existsSync(falcoFixture))("collector while Kafka is down for a while (skipped without ../shared/fixtures)", () => {
+describe.skipIf(!existsSync(falcoFixture))(`collector while Kafka is down for a while${existsSync(falcoFixture) ? "" : " (absent: ../shared/fixtures not found, suite skipped)"}`, () => {
   const dir = mkdtempSync(join(tmpdir(), "outlier-collector-outage-"));
   const tetragonLog = join(dir, "tetragon.log");
   const events = new TetragonEvents({ seed: 11, pods: 120, node: NODE });

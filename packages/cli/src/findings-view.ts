@@ -34,9 +34,11 @@ export function countBySeverity(findings: readonly Finding[]): string {
 }
 
 /** `namespace/Kind/name`, or "-" for a finding about no workload (a cluster-wide audit finding). */
+/** namespace/kind/name; the namespace alone (`bank/-`) when the finding names no workload; `-` when cluster-wide. */
 export function workloadLabel(finding: Finding): string {
   const w = finding.workload;
-  return w ? `${w.namespace}/${w.kind}/${w.name}` : "-";
+  if (w) return `${w.namespace}/${w.kind}/${w.name}`;
+  return finding.namespace ? `${finding.namespace}/-` : "-";
 }
 
 /** "10:20:30" from a normalized time. */

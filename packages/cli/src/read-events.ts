@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
-import type { AuditEvent, RejectCode, RuntimeEvent } from "@outlier/contracts";
+import type { AuditEvent, RejectCode, RuntimeEvent, SkipCode } from "@outlier/contracts";
 import { normalizeLine, type Normalized, type SourceFormat } from "@outlier/normalize";
 
 /** One input line, numbered from 1 within its file. */
@@ -18,6 +18,9 @@ export interface RejectedLine {
   code: RejectCode;
   message: string;
 }
+
+/** A line skipped on purpose, for `--verbose`. */
+export type SkippedLine = Omit<RejectedLine, "code"> & { code: SkipCode };
 
 /** Every normalized event of the input, in event-time order, and what the lines held. */
 export interface EventInput {
@@ -66,7 +69,14 @@ export interface ReadEventsOptions {
   falcoExecRules?: readonly string[];
   maxEvents?: number;
   onRejected?: (rejected: RejectedLine) => void;
+  /** A line skipped on purpose (empty, a Falco internal message), with why. */
+  onSkipped?: (skipped: SkippedLine) => void;
+  /** Called now and then while reading: lines and bytes read so far. */
+  onProgress?: (read: { lines: number; events: number }) => void;
 }
+
+/** Lines between two progress calls. */
+const PROGRESS_EVERY = 50_000;
 
 /**
  * Normalizes every line (format detected per line) and sorts the events by event time
@@ -77,13 +87,16 @@ export interface ReadEventsOptions {
 export async function readEvents(files: readonly string[], options: ReadEventsOptions): Promise<EventInput> {
   const maxEvents = options.maxEvents ?? MAX_REPLAY_EVENTS;
   const input: EventInput = { events: [], bySource: {}, skipped: 0, rejected: 0 };
+  let lines = 0;
   for await (const { file, lineNo, line } of readLines(files)) {
+    if (++lines % PROGRESS_EVERY === 0) options.onProgress?.({ lines, events: input.events.length });
     const result = normalizeLine(line, { cluster: options.cluster, falcoExecRules: options.falcoExecRules });
     if (result.ok === false) {
       input.rejected++;
       options.onRejected?.({ file, lineNo, code: result.code, message: result.message });
     } else if (result.ok === "skipped") {
       input.skipped++;
+      options.onSkipped?.({ file, lineNo, code: result.code, message: result.message });
     } else {
       if (input.events.length + result.events.length > maxEvents) throw new TooManyEventsError(maxEvents);
       input.events.push(...result.events);

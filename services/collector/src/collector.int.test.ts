@@ -14,7 +14,7 @@ const fixtureLines = (file: string) => readFileSync(resolve(fixtures, file), "ut
 const FALCO_TOKEN = "falco-token-for-the-int-test";
 const AUDIT_TOKEN = "audit-token-for-the-int-test";
 
-describe.skipIf(!existsSync(fixtures))("collector against a real Kafka broker (skipped without ../shared/fixtures)", () => {
+describe.skipIf(!existsSync(fixtures))(`collector against a real Kafka broker${existsSync(fixtures) ? "" : " (absent: ../shared/fixtures not found, suite skipped)"}`, () => {
   const brokers = inject("kafkaBrokers");
   const dir = mkdtempSync(join(tmpdir(), "outlier-collector-it-"));
   const tetragonLog = join(dir, "tetragon.log");

@@ -16,7 +16,7 @@ async function firings(events: AuditEvent[], ctx: RuleContext = new MemorySeenSe
   return fired;
 }
 
-describe.skipIf(!haveFixtures)("audit rules on ../shared/fixtures/k8s-audit (skipped when ../shared is absent)", () => {
+describe.skipIf(!haveFixtures)(`audit rules on ../shared/fixtures/k8s-audit${haveFixtures ? "" : " (absent: ../shared/fixtures not found, suite skipped)"}`, () => {
   it("fires each rule on the falco trace lines that show its behaviour, and nowhere else", async () => {
     expect(await firings(auditFixture("falco-trace-files-k8s-audit.jsonl"))).toEqual({
       "pod-exec": ["14933b4e", "ca1ed9f4"], // attach (line 3) and exec (line 48)

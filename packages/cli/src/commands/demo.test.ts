@@ -75,6 +75,7 @@ describe("outlier demo", () => {
     expect(high).toContain("· high: reads the password hashes (/etc/shadow) — /usr/bin/cat /etc/shadow");
     expect(high).toContain("· to do: Ask the user why, now.");
     expect(out).toContain("outlier replay -o jsonl examples/demo/*.jsonl");
+    expect(out).toMatch(/audit\.privileged-pod {2}bank\/- {2}debug-shell\n/); // the namespace, when there is no workload
     expect(out).not.toContain("\u001b["); // plain when not on a terminal
   });
 

@@ -139,8 +139,28 @@ describe("outlier replay options", () => {
     expect(code).toBe(1);
     expect(stderr).toContain(`${bad}:1: unknown_format: `);
     expect(stderr).toContain(`${bad}:3: malformed_json: `);
-    expect(stderr).toContain("lines skipped: 1, rejected: 2");
+    expect(stderr).toContain("lines skipped on purpose: 1 (empty lines, Falco's own messages; --verbose lists them)");
+    expect(stderr).toContain("lines rejected: 2 (listed above as FILE:LINE: code: message)");
     expect(findings.some((f) => f.type === "process.unexpected")).toBe(true);
+    const verbose = await replay([bad], { verbose: true });
+    expect(verbose.stderr).toContain(`${bad}:2: skipped: `);
+  });
+
+  it("says in words what was kept out of the baselines", async () => {
+    const { stderr } = await replay(demoFiles);
+    expect(stderr).toMatch(/processes not judged against a baseline:\n\s+\d+ {2}exec probes \(liveness, readiness, startup\)\n/);
+    expect(stderr).toMatch(/\d+ {2}processes of kubectl exec sessions \(reported once, as the session\)/);
+    expect(stderr).not.toMatch(/deferred \d|no-workload \d/);
+  });
+
+  it("shows progress on a terminal (events/s and findings so far) and nothing on a pipe", async () => {
+    const tty = memoryIo();
+    (tty.stderr as unknown as { isTTY: boolean }).isTTY = true;
+    await runReplay(demoFiles, { output: "jsonl", cluster: "demo" }, tty);
+    expect(tty.err()).toContain("\r\u001b[Kdetecting: ");
+    expect(tty.err()).toMatch(/detecting: [\d,]+\/[\d,]+ events \([\d,]+\/s\), \d+ findings so far/);
+    const { stderr } = await replay(demoFiles);
+    expect(stderr).not.toContain("detecting:");
   });
 
   it("exits 2 with a clear message on usage errors, before printing anything", async () => {
@@ -171,7 +191,7 @@ describe("outlier replay options", () => {
     const { code, findings, stderr } = await replay([probes]);
     expect(code).toBe(0);
     expect(findings).toEqual([]);
-    expect(stderr).toMatch(/kept out of baselines: .*exec-probe 1\b/);
+    expect(stderr).toMatch(/ 1 {2}exec probes \(liveness, readiness, startup\)/);
   });
 
   describe("a Falco-only cluster", () => {

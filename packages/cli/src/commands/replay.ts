@@ -18,12 +18,15 @@ import {
 } from "@outlier/store";
 import { bySeverity, clip, colorSeverity, colorsFor, countBySeverity, workloadLabel } from "../findings-view.ts";
 import { isTty, write, type Io } from "../io.ts";
+import { Progress } from "../progress.ts";
 import { USAGE_ERROR } from "../program.ts";
 import { eventTime, firstUnreadable, MAX_REPLAY_EVENTS, readEvents, TooManyEventsError, type EventInput } from "../read-events.ts";
 import { replayEvents } from "../replay-engine.ts";
 
 export interface ReplayCommandOptions {
   learningWindow?: string;
+  /** List the lines skipped on purpose on stderr, as FILE:LINE: code: message. */
+  verbose?: boolean;
   output: "jsonl" | "table";
   redis?: string;
   routes?: string;
@@ -85,6 +88,7 @@ export function replayCommand(): Command {
     .option("--redis <url>", "keep baselines in this Redis (redis:// or rediss://) instead of memory")
     .option("--routes <file>", "routing file: add each finding's destinations (Slack channels, SIEM sinks)")
     .option("--cluster <name>", "cluster name for events that carry none", "default")
+    .option("-v, --verbose", "also list the lines skipped on purpose (empty lines, Falco's own messages)")
     .option("--falco-exec-rule <name>", "a Falco rule whose alerts feed process execs (repeatable; default: execve, shell and spawn rules)", collect)
     .addHelpText("after", HELP)
     .action(async (files: string[], options: ReplayCommandOptions) => {
@@ -105,13 +109,17 @@ export async function runReplay(files: string[], options: ReplayCommandOptions, 
   }
   const { policy, routes, store, reviewStores, findingLog, seen } = setup;
   try {
-    const progress = isTty(io.stderr);
-    if (progress) io.stderr.write(`reading ${files.length} file(s)…\n`);
+    const reading = new Progress(io);
     const input = await readEvents(files, {
       cluster: options.cluster,
       falcoExecRules: options.falcoExecRule,
-      onRejected: (r) => io.stderr.write(`${r.file}:${r.lineNo}: ${r.code}: ${r.message}\n`),
+      onRejected: (r) => (reading.clear(), io.stderr.write(`${r.file}:${r.lineNo}: ${r.code}: ${r.message}\n`)),
+      onSkipped: options.verbose ? (r) => (reading.clear(), io.stderr.write(`${r.file}:${r.lineNo}: skipped: ${r.code}: ${r.message}\n`)) : undefined,
+      onProgress: ({ lines, events }) => reading.show(() => `reading: ${count(lines)} lines (${reading.rate(lines)}), ${count(events)} events`),
     });
+    reading.clear();
+    const detecting = new Progress(io);
+    let found = 0;
     const output = options.output === "jsonl" ? jsonlOutput(io) : tableOutput(io, options.routes !== undefined);
     const detector = await replayEvents(input.events, {
       store,
@@ -119,14 +127,15 @@ export async function runReplay(files: string[], options: ReplayCommandOptions, 
       seen,
       policy,
       onFindings: async (findings) => {
+        found += findings.length;
         await findingLog?.append(findings);
         await output.add(findings.map((f) => (routes ? { ...f, destinations: destinationsFor(routes, f) } : f)));
       },
-      onProgress: progress ? (done, total) => io.stderr.write(`\rdetecting: ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")} events`) : undefined,
+      onProgress: (done, total) => detecting.show(() => `detecting: ${count(done)}/${count(total)} events (${detecting.rate(done)}), ${count(found)} findings so far`),
     });
-    if (progress) io.stderr.write("\r\x1b[K");
+    detecting.clear();
     await output.end();
-    io.stderr.write(replaySummary(files, input, detector, output.findings));
+    io.stderr.write(replaySummary(files, input, detector, output.findings, options.verbose === true));
     return input.rejected > 0 ? 1 : 0;
   } catch (e) {
     if (!(e instanceof TooManyEventsError)) throw e;
@@ -236,18 +245,35 @@ function renderTable(findings: RoutedFinding[], withDestinations: boolean, tty: 
   return `${table.toString()}\n${note}`;
 }
 
-function replaySummary(files: string[], input: EventInput, detector: Detector, findings: Finding[]): string {
+function replaySummary(files: string[], input: EventInput, detector: Detector, findings: Finding[], verbose: boolean): string {
   const first = input.events[0];
   const last = input.events.at(-1);
   const sources = Object.entries(input.bySource).map(([source, n]) => `${source} ${n.toLocaleString("en-US")}`);
   const span = first && last ? ` from ${eventTime(first)} to ${eventTime(last)}` : "";
-  const noise = Object.entries(detector.stats.toJSON()["noise"] ?? {}).map(([kind, n]) => `${kind} ${n}`);
+  const noise = Object.entries(detector.stats.toJSON()["noise"] ?? {}).map(([kind, n]) => `    ${String(n).padStart(7)}  ${NOISE_WORDS[kind] ?? kind}`);
+  const skipped = input.skipped > 0 ? ` (empty lines, Falco's own messages${verbose ? "" : "; --verbose lists them"})` : "";
+  const rejected = input.rejected > 0 ? " (listed above as FILE:LINE: code: message)" : "";
   return [
     "summary:",
     `  events: ${input.events.length.toLocaleString("en-US")} from ${files.length} file(s)${sources.length > 0 ? ` (${sources.join(", ")})` : ""}${span}`,
-    `  findings: ${findings.length}${findings.length > 0 ? ` (${countBySeverity(findings)})` : ""}`,
-    `  kept out of baselines: ${noise.length > 0 ? noise.join(", ") : "nothing"}; repeats rolled up: ${detector.stats.total("repeats_rolled_up")}`,
-    `  lines skipped: ${input.skipped}, rejected: ${input.rejected}`,
+    `  findings: ${findings.length}${findings.length > 0 ? ` (${countBySeverity(findings)})` : ""}; repeats rolled up into them: ${detector.stats.total("repeats_rolled_up")}`,
+    `  processes not judged against a baseline:${noise.length > 0 ? "" : " none"}`,
+    ...noise,
+    `  lines skipped on purpose: ${input.skipped}${skipped}`,
+    `  lines rejected: ${input.rejected}${rejected}`,
     "",
   ].join("\n");
 }
+
+function count(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+/** The detector's noise counters, in words. */
+const NOISE_WORDS: Record<string, string> = {
+  "exec-probe": "exec probes (liveness, readiness, startup)",
+  "exec-session": "processes of kubectl exec sessions (reported once, as the session)",
+  "pod-spec-command": "the container's own command or lifecycle hooks",
+  deferred: "held until a late kubectl exec audit event could arrive (then judged, or claimed by the session)",
+  "no-workload": "processes on the node itself or in a pod of no known workload",
+};

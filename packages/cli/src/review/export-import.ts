@@ -6,6 +6,7 @@ import { commit, type Author } from "./changes.ts";
 import type { Stores } from "./connection.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { describePlan, importChange, isEmpty, planImport, type ImportPlan } from "./import-plan.ts";
+import { Progress } from "../progress.ts";
 import type { CliIo } from "./io.ts";
 import { render, wallClock, type OutputFormat } from "./output.ts";
 import { resolveSelection, type SelectOptions } from "./select.ts";
@@ -38,13 +39,16 @@ export async function runImport(stores: Stores, options: { file: string; dryRun?
   const importer: Author = { actor: author.actor, reason: author.reason ? `${author.reason} (${source})` : source };
   const time = wallClock();
   const plans: ImportPlan[] = [];
-  for (const doc of docs) {
+  const progress = new Progress(io);
+  for (const [i, doc] of docs.entries()) {
+    progress.show(() => `importing: ${i}/${docs.length} baselines (${progress.rate(i)}), ${plans.length} to change`);
     const stored = await stores.baselines.load(docId(doc));
     const plan = planImport(doc, stored);
     if (isEmpty(plan)) continue;
     plans.push(plan);
     if (!options.dryRun) await commit(stores.baselines, importer, importChange(doc, stored, plan, time));
   }
+  progress.clear();
   const verb = options.dryRun ? "would change" : "changed";
   const summary = `${verb} ${plans.length} of ${docs.length} baseline(s)${options.dryRun ? " (dry run: nothing written)" : ""}\n`;
   io.stdout.write(render(options.output, { dryRun: options.dryRun === true, changes: plans }, () => plans.flatMap(describePlan).map((l) => `${l}\n`).join("") + summary));

@@ -18,6 +18,16 @@ export async function confirm(io: CliIo, question: string, yes: boolean): Promis
   }
 }
 
+/** One line typed on the terminal, trimmed ("" when the person just pressed Enter). */
+export async function askLine(io: CliIo, question: string): Promise<string> {
+  const rl = createInterface({ input: io.stdin, output: io.stdout });
+  try {
+    return (await rl.question(question)).trim();
+  } finally {
+    rl.close();
+  }
+}
+
 interface Keypress {
   name?: string;
   ctrl?: boolean;

@@ -6,7 +6,7 @@ import type { Stores } from "./connection.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { isInteractive, peopleIo, type CliIo } from "./io.ts";
 import { shortTime, type OutputFormat } from "./output.ts";
-import { readKey } from "./prompt.ts";
+import { askLine, readKey } from "./prompt.ts";
 import { loadAll, sortedEntries, statusText } from "./show.ts";
 import { workloadName, type SelectOptions } from "./select.ts";
 
@@ -95,9 +95,12 @@ async function reviewInteractively(stores: Stores, stored: StoredBaseline[], aut
       tally.skipped++;
       continue;
     }
+    // The review log keeps who and why: ask why unless --reason said it for the whole session.
+    const why = author.reason ? author.reason : await askLine(io, `${decision === "approve" ? "approve" : "deny"}: why? (optional, Enter to skip) `);
+    const decidedBy: Author = why ? { ...author, reason: why } : author;
     const change = decide(fresh, [entry.binary], decision);
-    await commit(stores.baselines, author, change);
-    results.push(...changeResults(fresh, change, author));
+    await commit(stores.baselines, decidedBy, change);
+    results.push(...changeResults(fresh, change, decidedBy));
     io.stdout.write(`${decision === "approve" ? pc.green("approved") : pc.red("denied")}\n\n`);
     tally[decision === "approve" ? "approved" : "denied"]++;
   }

@@ -6,6 +6,7 @@ import type { ChangeResult } from "./changes.ts";
 import { entry, freshPrefix, id, openStore, plain, repoRoot, seed } from "./test-support.ts";
 
 const PROMPT = "[q]uit > ";
+const WHY = "why? (optional, Enter to skip) ";
 
 /**
  * `outlier baseline review` on a real pseudo-terminal: util-linux `script` gives the
@@ -19,8 +20,8 @@ function onTerminal(command: string) {
   return {
     screen: () => plain(screen),
     /** Waits for the n-th prompt, then presses `key`. */
-    async press(key: string, nthPrompt: number) {
-      await expect.poll(() => plain(screen).split(PROMPT).length - 1, { timeout: 15_000 }).toBe(nthPrompt);
+    async press(key: string, nthPrompt: number, prompt = PROMPT) {
+      await expect.poll(() => plain(screen).split(prompt).length - 1, { timeout: 15_000 }).toBe(nthPrompt);
       child.stdin.write(key);
     },
     exited,
@@ -84,8 +85,10 @@ describe("outlier baseline review on a terminal", () => {
       await seed(redisUrl, prefix, [{ id: id("checkout"), locked: true, entries: [entry("/bin/sh"), pending("/usr/bin/curl"), pending("/usr/bin/nc"), pending("/usr/bin/wget")] }]);
       const term = onTerminal(`${process.execPath} ${main} baseline review shop/checkout --as ana -o ${format} --redis ${redisUrl} --prefix ${prefix}`);
       await term.press("d", 1); // deny /usr/bin/curl
+      await term.press("exfiltration tool\r", 1, WHY); // no --reason: asked why
       await term.press("s", 2); // skip /usr/bin/nc: not a decision, not printed
       await term.press("a", 3); // approve /usr/bin/wget
+      await term.press("\r", 2, WHY); // why is optional
       expect(await term.exited).toBe(0);
       const screen = term.screen();
       expect(screen).toContain("[2/3] shop/Deployment/checkout container app\r\n  /usr/bin/nc  pending (after-lock)");
@@ -94,9 +97,15 @@ describe("outlier baseline review on a terminal", () => {
       const decisions = (format === "json" ? JSON.parse(printed) : parseYaml(printed)) as ChangeResult[];
       const checkout = { workload: "shop/Deployment/checkout", container: "app", actor: "ana", before: "pending" };
       expect(decisions).toEqual([
-        { ...checkout, action: "deny", binary: "/usr/bin/curl", after: "denied" },
+        { ...checkout, action: "deny", binary: "/usr/bin/curl", after: "denied", reason: "exfiltration tool" },
         { ...checkout, action: "approve", binary: "/usr/bin/wget", after: "approved" },
       ]);
+      const store = await openStore(redisUrl, prefix);
+      expect((await store.history(id("checkout"))).map((r) => [r.action, r.binary, r.reason])).toEqual([
+        ["deny", "/usr/bin/curl", "exfiltration tool"],
+        ["approve", "/usr/bin/wget", undefined],
+      ]);
+      await store.close();
     }
   });
 });
