@@ -113,7 +113,7 @@ describe("detector killed with SIGKILL mid-stream", () => {
     if (process.env.OUTLIER_KEEP_SERVERS === undefined) fs.rmSync(logDir, { recursive: true, force: true });
   });
 
-  it("loses no finding: after a restart, every finding of an uninterrupted run is on the findings topic", async () => {
+  it("loses no finding but replica.deviation (windows are in memory until issue 13): after a restart, every other finding of an uninterrupted run is on the findings topic", async () => {
     const events = stream();
     expect(events.length).toBeGreaterThanOrEqual(5_000);
     const expected = await uninterrupted(events);
@@ -163,7 +163,7 @@ describe("detector killed with SIGKILL mid-stream", () => {
       const extra = [...counts.keys()].filter((id) => !expected.has(id)).length;
       report(
         `uninterrupted run: ${expected.size} findings ${JSON.stringify(byType([...expected]))}; crash run: ${counts.size} distinct, ` +
-          `${duplicates} duplicates (at-least-once), ${extra} not in the uninterrupted run, missing ${JSON.stringify(byType(missing))}`,
+          `${duplicates} duplicates (at-least-once), ${extra} not in the uninterrupted run, replica.deviation not yet restart-safe (issue 13), missing ${JSON.stringify(byType(missing))}`,
       );
       // Replica comparisons run on in-memory windows that a restart loses (docs/detector.md); every other finding must be there.
       expect(missing.filter(([, type]) => type !== "replica.deviation")).toEqual([]);

@@ -14,7 +14,7 @@ export interface KafkaOptions {
   clientId: string;
   ssl?: boolean | ConnectionOptions;
   sasl?: SASLOptions;
-  /** KafkaJS's own log lines go here (pino-compatible); without it, KafkaJS warnings go to the console. */
+  /** KafkaJS's own log lines go here (pino-compatible); without it, its warnings and errors go to stderr. */
   logger?: BusLogger;
 }
 
@@ -27,9 +27,17 @@ export function createKafka(opts: KafkaOptions): Kafka {
     ...(opts.ssl === undefined ? {} : { ssl: opts.ssl }),
     ...(opts.sasl === undefined ? {} : { sasl: opts.sasl }),
     logLevel: logger ? logLevel.INFO : logLevel.WARN,
-    ...(logger ? { logCreator: () => (entry: LogEntry) => logTo(logger, entry) } : {}),
+    logCreator: () => (entry: LogEntry) => logTo(logger ?? CONSOLE, entry),
   });
 }
+
+/** Without a logger (tools, tests): KafkaJS's warnings and errors as JSON lines on stderr, as KafkaJS itself prints them. */
+const CONSOLE: BusLogger = {
+  error: (obj, msg) => console.error(JSON.stringify({ level: "ERROR", message: msg, ...obj })),
+  warn: (obj, msg) => console.error(JSON.stringify({ level: "WARN", message: msg, ...obj })),
+  info: () => undefined,
+  debug: () => undefined,
+};
 
 /**
  * KafkaJS warns when an idempotent producer has bounded retries. Ours are bounded on purpose:
@@ -37,10 +45,19 @@ export function createKafka(opts: KafkaOptions): Kafka {
  */
 const EXPECTED_WARNINGS = new Set(["Limiting retries for the idempotent producer may invalidate EoS guarantees"]);
 
-function logTo(logger: BusLogger, { namespace, level, log }: LogEntry): void {
+/**
+ * Errors KafkaJS logs as ERROR but retries by itself, and that are normal while a broker
+ * starts or a group coordinator moves: not an operator's problem unless they persist
+ * (then the caller's own error says so).
+ */
+const RETRIED_BY_KAFKAJS = /coordinator is loading|coordinator is not available|not the correct coordinator|There is no leader for this topic-partition/i;
+
+/** One KafkaJS log entry at the level an operator should see it. */
+export function logTo(logger: BusLogger, { namespace, level, log }: LogEntry): void {
   const { message, timestamp: _timestamp, logger: _name, ...fields } = log;
   const obj = { kafkajs: namespace, ...fields };
   if (EXPECTED_WARNINGS.has(message)) logger.debug(obj, message);
+  else if (level === logLevel.ERROR && RETRIED_BY_KAFKAJS.test(String(fields["error"] ?? ""))) logger.info(obj, message);
   else if (level === logLevel.ERROR) logger.error(obj, message);
   else if (level === logLevel.WARN) logger.warn(obj, message);
   else if (level === logLevel.INFO) logger.info(obj, message);
