@@ -46,8 +46,12 @@ export const DetectorConfigSchema = z.strictObject({
       relearnWindow: Duration.prefault("10m"),
       /** Executables per baseline at most; more are counted as overflow. */
       maxEntries: z.number().int().positive().default(500),
-      /** With at least this many live replicas, a binary seen on one replica only stays pending while learning. */
+      /** With at least this many live replicas on its image, a binary seen on one replica while learning is reported at once and stays pending. */
       singleReplicaMinPeers: z.number().int().positive().default(3),
+      /** A single-replica binary run this many times, one replica at a time … */
+      singletonMinRuns: z.number().int().positive().default(3),
+      /** … over at least this span is learned as a singleton task (a leader's job), shown for review. */
+      singletonMinSpan: Duration.prefault("10m"),
       /** Window of exec activity compared across the replicas of a workload. */
       replicaWindow: Duration.prefault("5m"),
       /** How often (event time) each workload container's replicas are compared. */

@@ -287,6 +287,8 @@ export function detectorOptions({ detector: d }: DetectorConfig): DetectorOption
       relearnWindowMs: d.relearnWindow,
       maxEntries: d.maxEntries,
       singleReplicaMinPeers: d.singleReplicaMinPeers,
+      singletonMinRuns: d.singletonMinRuns,
+      singletonMinSpanMs: d.singletonMinSpan,
     },
     replicaWindowMs: d.replicaWindow,
     replicaCheckEveryMs: d.replicaCheckEvery,
