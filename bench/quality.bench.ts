@@ -72,9 +72,11 @@ for (const feed of feeds) {
 
 const merged = mergeRows(rows);
 const pct = (x: number | undefined) => (x === undefined ? "-" : x.toFixed(2));
-// Counts as text: the table helper prints numbers below 100 with two decimals.
-const table = (list: ClassRow[]) =>
-  list.map((r) => [r.class, r.kind, r.feed, ...[r.incidents, r.recalled, r.findings, r.trueFindings, r.allowed, r.falsePositives].map((n) => n.toLocaleString("en-US").padStart(6)), pct(r.recall), pct(r.precision)]);
+// Counts as text, right-aligned here (the table helper would print numbers below 100 with two decimals).
+const table = (list: ClassRow[]) => {
+  const cells = list.map((r) => [r.class, r.kind, r.feed, ...[r.incidents, r.recalled, r.findings, r.trueFindings, r.allowed, r.falsePositives].map((n) => n.toLocaleString("en-US")), pct(r.recall), pct(r.precision)]);
+  return cells.map((row) => row.map((cell, k) => (k < 3 ? cell : cell.padStart(Math.max(headers[k]!.length, ...cells.map((c) => c[k]!.length))))));
+};
 const headers = ["class", "kind", "feed", "incidents", "recalled", "findings", "true", "allowed", "false pos.", "recall", "precision"];
 console.log(`\nseeds ${firstSeed}–${firstSeed + seedCount - 1}, per feed\n`);
 printTable(headers, table(merged));

@@ -104,9 +104,11 @@ export function generateScenario(options: ScenarioOptions): Scenario {
   }
   addKubeletTokenIncidents(w);
 
+  // Sorted by start only: the sort is stable, and the scorer breaks ties by this order (a
+  // workload's own activity before its probes, for findings that name no executable).
   const execsByTag = groupBy(c.execs, (e) => e.proc.tag);
   const requestsByTag = groupBy(c.audit, (r) => r.tag);
-  const incidents = w.incidents.map((i) => finishIncident(w, i, execsByTag.get(i.id) ?? [], requestsByTag.get(i.id) ?? [])).sort((a, b) => a.startMs - b.startMs || a.id.localeCompare(b.id));
+  const incidents = w.incidents.map((i) => finishIncident(w, i, execsByTag.get(i.id) ?? [], requestsByTag.get(i.id) ?? [])).sort((a, b) => a.startMs - b.startMs);
   const files = options.feed === "tetragon" ? [...renderTetragon(c), renderAudit(c)] : [renderFalco(c), renderAudit(c)];
   return { seed: options.seed, feed: options.feed, cluster, files, incidents, learningWindowMs: learningMinutes * 60_000, startMs, endMs: startMs + w.endUs / 1000, parameters: w.parameters };
 }

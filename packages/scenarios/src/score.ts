@@ -129,7 +129,7 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** The most specific incident: pods named and holding the finding's pod, executables named, then the shortest range. */
+/** The most specific incident: pods named and holding the finding's pod, users named, executables named, the shortest range, then the first listed. */
 function bestOf(candidates: Incident[], finding: Finding): Incident | undefined {
   const rank = (i: Incident): number[] => [
     i.pods.length > 0 && finding.pod !== undefined && i.pods.includes(finding.pod) ? 0 : 1,
