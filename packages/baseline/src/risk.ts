@@ -9,7 +9,10 @@ export type RiskFeature =
   | "writable-path"
   /** Its file is deleted or an anonymous memory file: fileless execution. */
   | "deleted-or-memfd"
-  /** A shell, downloader or network tool started by an application that is not a shell. */
+  /**
+   * A downloader or network tool started by an application that is not a shell, or a
+   * shell it starts that is interactive or fetches, connects or reads credentials.
+   */
   | "tool-from-app"
   /** Runs as root in a workload whose known processes all run as another user. */
   | "root-in-non-root-workload";
@@ -31,27 +34,55 @@ export interface RiskAssessment {
 
 const WRITABLE_DIRS = ["/tmp/", "/dev/shm/", "/var/tmp/", "/run/"];
 const SHELLS = new Set(["sh", "bash", "dash", "zsh", "ash", "ksh", "mksh", "busybox"]);
-const TOOLS = new Set([
-  ...SHELLS,
-  ...["curl", "wget", "nc", "ncat", "netcat", "socat", "telnet", "ssh", "scp", "sftp", "ftp", "tftp", "nmap", "rsync"],
-]);
+const TOOLS = ["curl", "wget", "nc", "ncat", "netcat", "socat", "telnet", "ssh", "scp", "sftp", "ftp", "tftp", "nmap", "rsync"];
+const TOOL_SET = new Set(TOOLS);
+/** In a shell's command line: a tool, a shell's own network redirection, or credentials and cloud metadata. */
+const SHELL_RISK = new RegExp(
+  [`(^|[\\s;|&(/"'])(${TOOLS.join("|")})([\\s;|&)"']|$)`, "/dev/(tcp|udp)/", "/etc/shadow", "/etc/passwd", "serviceaccount", "169\\.254\\.169\\.254", "metadata\\.google\\.internal"].join("|"),
+);
+/** Every URL in the command line points at the pod itself: a local health check, not a download. */
+const REMOTE_URL = /\b[a-z]+:\/\/(?!(127\.0\.0\.1|localhost|\[::1\])[:/])/i;
 
 /**
  * The risk features of one process. `knownUsers` are the users (names or uids) the
  * workload's known processes run as; empty when unknown, and then uid 0 is not held
  * against the process.
  */
-export function assessRisk(process: Pick<ProcessInfo, "binary" | "parent" | "uid" | "user">, knownUsers: readonly string[] = []): RiskAssessment {
+export function assessRisk(process: Pick<ProcessInfo, "binary" | "args" | "parent" | "uid" | "user">, knownUsers: readonly string[] = []): RiskAssessment {
   const features: RiskFeature[] = [];
   const binary = process.binary;
   if (WRITABLE_DIRS.some((dir) => binary.startsWith(dir))) features.push("writable-path");
   if (isFileless(binary)) features.push("deleted-or-memfd");
   const parent = process.parent?.binary;
-  if (TOOLS.has(basename(binary)) && parent !== undefined && !SHELLS.has(basename(parent))) features.push("tool-from-app");
+  if (parent !== undefined && !SHELLS.has(basename(parent)) && suspectTool(binary, process.args ?? "")) features.push("tool-from-app");
   const root = process.uid === 0 || process.user === "root";
   if (root && knownUsers.length > 0 && !knownUsers.some(isRootUser)) features.push("root-in-non-root-workload");
   const suspectFile = features.includes("writable-path") || features.includes("deleted-or-memfd");
   return { features, severity: severityOf(features), explained: features.map((f) => explain(f, process)), suspectFile };
+}
+
+/**
+ * A downloader or network tool that reaches beyond the pod; a shell that is interactive
+ * (no command, or `-i`) or whose command fetches, connects or reads credentials. A shell
+ * running a script or a local command is what applications do every day.
+ */
+function suspectTool(binary: string, args: string): boolean {
+  const name = basename(binary);
+  const local = args.includes("://") && !REMOTE_URL.test(args);
+  if (TOOL_SET.has(name)) return !local;
+  if (!SHELLS.has(name)) return false;
+  const command = args.trim();
+  return command === "" || interactive(command) || (SHELL_RISK.test(command) && !local);
+}
+
+/** `-i` (or `-ic`, …) among the shell's own options, before its command. */
+function interactive(command: string): boolean {
+  for (const word of command.split(/\s+/)) {
+    if (!word.startsWith("-")) return false;
+    if (/^-[a-z]*i[a-z]*$/.test(word)) return true;
+    if (word.endsWith("c")) return false;
+  }
+  return false;
 }
 
 function severityOf(features: RiskFeature[]): Severity {
@@ -66,7 +97,7 @@ function explain(feature: RiskFeature, process: Pick<ProcessInfo, "binary" | "pa
     case "deleted-or-memfd":
       return "runs from a deleted or in-memory (memfd) file";
     case "tool-from-app":
-      return `a shell, downloader or network tool started by ${process.parent?.binary ?? "an application"}, not by a shell`;
+      return `a downloader, network tool or shell that fetches, connects or reads credentials, started by ${process.parent?.binary ?? "an application"}, not by a shell`;
     case "root-in-non-root-workload":
       return "runs as root in a workload whose processes run as another user";
   }
