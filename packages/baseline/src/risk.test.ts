@@ -47,6 +47,8 @@ describe("assessRisk", () => {
     expect(assessRisk({ binary: "/usr/bin/id", user: "root" }, ["app"]).severity).toBe("high");
     expect(assessRisk({ binary: "/usr/bin/id", uid: 0 }, ["0", "1000"]).features).toEqual([]);
     expect(assessRisk({ binary: "/usr/bin/id", uid: 0 }, []).features).toEqual([]);
+    expect(assessRisk({ binary: "/usr/bin/id", uid: 0 }, () => ["1000"]).features).toEqual(["root-in-non-root-workload"]);
+    expect(assessRisk({ binary: "/usr/bin/id", uid: 1000 }, () => expect.fail("asked only for a root process")).features).toEqual([]);
   });
 
   it("is critical with two features", () => {

@@ -45,10 +45,13 @@ const REMOTE_URL = /\b[a-z]+:\/\/(?!(127\.0\.0\.1|localhost|\[::1\])[:/])/i;
 
 /**
  * The risk features of one process. `knownUsers` are the users (names or uids) the
- * workload's known processes run as; empty when unknown, and then uid 0 is not held
- * against the process.
+ * workload's known processes run as — or a function giving them, asked only for a root
+ * process; empty when unknown, and then uid 0 is not held against the process.
  */
-export function assessRisk(process: Pick<ProcessInfo, "binary" | "args" | "parent" | "uid" | "user">, knownUsers: readonly string[] = []): RiskAssessment {
+export function assessRisk(
+  process: Pick<ProcessInfo, "binary" | "args" | "parent" | "uid" | "user">,
+  knownUsers: readonly string[] | (() => readonly string[]) = [],
+): RiskAssessment {
   const features: RiskFeature[] = [];
   const binary = process.binary;
   if (WRITABLE_DIRS.some((dir) => binary.startsWith(dir))) features.push("writable-path");
@@ -56,7 +59,8 @@ export function assessRisk(process: Pick<ProcessInfo, "binary" | "args" | "paren
   const parent = process.parent?.binary;
   if (parent !== undefined && !SHELLS.has(basename(parent)) && suspectTool(binary, process.args ?? "")) features.push("tool-from-app");
   const root = process.uid === 0 || process.user === "root";
-  if (root && knownUsers.length > 0 && !knownUsers.some(isRootUser)) features.push("root-in-non-root-workload");
+  const users = root ? (typeof knownUsers === "function" ? knownUsers() : knownUsers) : [];
+  if (users.length > 0 && !users.some(isRootUser)) features.push("root-in-non-root-workload");
   const suspectFile = features.includes("writable-path") || features.includes("deleted-or-memfd");
   return { features, severity: severityOf(features), explained: features.map((f) => explain(f, process)), suspectFile };
 }

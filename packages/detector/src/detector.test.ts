@@ -236,6 +236,15 @@ describe("Detector", () => {
     expect(await run(detector, PODS.flatMap((pod) => COMMON.map((binary) => exec({ pod, binary, minutes: 61 }))))).toEqual([]);
   });
 
+  it("still reports a one-off on a pod the replica window dropped (over its pod limit), without scores", async () => {
+    const detector = new Detector({ store: new MemoryBaselineStore() });
+    const pods = Array.from({ length: 257 }, (_, i) => `checkout-7d9f-${i}`);
+    await detector.process(pods.map((pod) => exec({ pod, binary: "/usr/local/bin/server", minutes: 1 })));
+    const findings = await detector.process([exec({ pod: pods[256]!, binary: "/tmp/miner", minutes: 2 })]);
+    expect(findings.map((f) => [f.type, f.severity, f.pod])).toEqual([["replica.deviation", "high", pods[256]]]);
+    expect(findings[0]!.evidence).toMatchObject({ peers: [], execRate: { z: 0 } });
+  });
+
   it("learns a leader's task as a singleton after one low review finding, also when leadership moves to a replacement pod", async () => {
     const store = new MemoryBaselineStore();
     const detector = new Detector({ store });

@@ -24,7 +24,17 @@ import {
   type Verdict,
   type WorkloadMeta,
 } from "@outlier/baseline";
-import { compareReplicas, DEFAULT_THRESHOLDS, deviation, ReplicaWindow, replicaDeviationFinding, scoresOf, type CompareThresholds } from "@outlier/replicas";
+import {
+  compareReplicas,
+  DEFAULT_THRESHOLDS,
+  deviation,
+  ReplicaWindow,
+  replicaDeviationFinding,
+  scoresOf,
+  type CompareThresholds,
+  type PodExecs,
+  type ReplicaScores,
+} from "@outlier/replicas";
 import { AUDIT_RULES, evaluateAudit, ExecSessionCorrelator, MemorySeenSet, type ExecSessionOptions, type RuleContext } from "@outlier/audit-rules";
 import type { BaselineStore, BaselineWrite, LabelIndex, ReplicaSnapshot, ReplicaSnapshotStore, StoredBaseline } from "@outlier/store";
 import { falcoFinding } from "./falco-finding.ts";
@@ -352,7 +362,7 @@ export class Detector {
     const entry = tracked.entries.get(obs.binary);
     const policy = this.#policyFor(meta.annotations);
     // Only what the baseline does not contain is weighed for risk (rare, so the users' scan is cheap).
-    const risk = contains(entry) ? undefined : assessRisk(event.process!, knownUsers(tracked));
+    const risk = contains(entry) ? undefined : assessRisk(event.process!, () => knownUsers(tracked));
     const ctx = { policy, liveReplicas, replicasRunningBinary, risky: risk?.suspectFile === true };
     const result = observe(tracked.baseline, entry, obs, ctx);
     this.stats.count("verdicts", result.verdict);
@@ -369,9 +379,8 @@ export class Detector {
 
   /** High and critical at once; a low one (a review) once the hold shows no peer runs it too. */
   #reportSingleReplica(finding: Finding, obs: ProcessObservation, state: ContainerState, findings: Finding[]): void {
-    const held = (state.held ??= []);
-    if (finding.severity !== "low" || held.length >= MAX_HELD) findings.push(...this.#admitAll([finding]));
-    else held.push({ finding, binary: obs.binary, dueMs: timeToMillis(obs.time) + this.#opts.reviewHoldMs });
+    if (finding.severity !== "low" || (state.held?.length ?? 0) >= MAX_HELD) findings.push(...this.#admitAll([finding]));
+    else (state.held ??= []).push({ finding, binary: obs.binary, dueMs: timeToMillis(obs.time) + this.#opts.reviewHoldMs });
   }
 
   /**
@@ -379,8 +388,9 @@ export class Detector {
    * as a singleton task (a person should confirm that), dropped when a peer ran it too.
    */
   #releaseHeld(state: ContainerState, tracked: Tracked, nowMs: number): Finding[] {
+    // Held in event order: nothing is due before the first one is.
+    if (state.held![0]!.dueMs > nowMs) return [];
     const due = state.held!.filter((h) => h.dueMs <= nowMs);
-    if (due.length === 0) return [];
     state.held = state.held!.filter((h) => h.dueMs > nowMs);
     if (state.held.length === 0) delete state.held;
     const send: Finding[] = [];
@@ -398,7 +408,8 @@ export class Detector {
    */
   #singleReplicaFinding(event: RuntimeEvent, obs: ProcessObservation, state: ContainerState, risk: RiskAssessment): Finding {
     const snapshot = state.window.snapshot(obs.time);
-    const scores = scoresOf(snapshot, obs.pod, this.#thresholds)!;
+    // The pod is missing only when the window dropped it (over its pod limit): then without scores.
+    const scores = scoresOf(snapshot, obs.pod, this.#thresholds) ?? unscored(obs);
     const found = deviation(scores, snapshot.windowMs, ["unique-unknown-binary"], [obs.binary], [obs.binary], risk.severity);
     found.risk = risk.explained;
     const trigger = { process: event.process!, eventId: event.id };
@@ -572,6 +583,13 @@ export class Detector {
     const side = this.#sideWrites.splice(0);
     await Promise.all([this.#store.write(batch), ...side.map((write) => write())]);
   }
+}
+
+function unscored(obs: ProcessObservation): ReplicaScores {
+  const none = { value: 0, median: 0, mad: 0, z: 0 };
+  const pod: PodExecs = { pod: obs.pod, execs: { [obs.binary]: 1 }, total: 1 };
+  if (obs.imageDigest !== undefined) pod.imageDigest = obs.imageDigest;
+  return { pod, peers: [], jaccard: none, execRate: none };
 }
 
 function asSingleton(finding: Finding): Finding {
