@@ -58,6 +58,8 @@ export const DetectorConfigSchema = z.strictObject({
       replicaCheckEvery: Duration.prefault("1m"),
       /** A known executable's count and last-seen are written to Redis at most this often (any other change at once). */
       entryFlush: Duration.prefault("15m"),
+      /** A low single-replica finding (no risk feature) waits this long, dropped if a peer runs the binary too. */
+      reviewHold: Duration.prefault("30m"),
       /** Repeats of one finding (same dedupKey) within this span are rolled up, not sent. */
       cooldown: Duration.prefault("10m"),
       /** Baselines kept in memory; others are reloaded from Redis when their workload runs something. */

@@ -294,6 +294,7 @@ export function detectorOptions({ detector: d }: DetectorConfig): DetectorOption
     replicaCheckEveryMs: d.replicaCheckEvery,
     entryFlushMs: d.entryFlush,
     cooldownMs: d.cooldown,
+    reviewHoldMs: d.reviewHold,
     maxCachedBaselines: d.maxCachedBaselines,
   };
 }
