@@ -85,7 +85,7 @@ export function generateScenario(options: ScenarioOptions): Scenario {
   const nodes = Array.from({ length: nodeCount }, (_, i) =>
     nodeStyle === 0 ? `worker-${"abcdefgh"[i]}` : nodeStyle === 1 ? `ip-10-0-${rng.int(1, 254)}-${rng.int(1, 254)}.eu-west-1.compute.internal` : `gke-prod-pool-1-${rng.hex(8)}-${rng.chars(K8S_SAFE, 4)}`,
   );
-  const c = new Cluster(rng.fork(), startMs, nodes, rng.chance(0.5));
+  const c = new Cluster(rng.fork(), startMs, nodes, { auditRequestReceived: rng.chance(0.5), falcoLabelField: rng.chance(0.5) ? "k8s.pod.labels" : "k8smeta.pod.labels" });
   const w: World = {
     c,
     rng,
@@ -94,7 +94,7 @@ export function generateScenario(options: ScenarioOptions): Scenario {
     endUs: (learningMinutes + afterMinutes) * MIN,
     nodes,
     incidents: [],
-    parameters: { learningMinutes, afterMinutes, nodes: nodeCount, auditRequestReceived: c.auditRequestReceived },
+    parameters: { learningMinutes, afterMinutes, nodes: nodeCount, auditRequestReceived: c.auditRequestReceived, falcoLabelField: c.falcoLabelField },
   };
 
   // Each class draws from its own stream, so that changing one class leaves the others as they were.
