@@ -408,7 +408,8 @@ function browsing(w: World, n: number): { steps: Step[]; gapUs: number }[] {
 
 const SESSION_ALLOW: TypeRule[] = [
   { type: "audit.pod-exec", maxSeverity: "medium", max: 1 },
-  { type: "exec.session", maxSeverity: "medium", max: 1 },
+  // The session's own process tree only: not the probes, not the application's processes.
+  { type: "exec.session", maxSeverity: "medium", max: 1, ownBinariesOnly: true },
   { type: "falco.terminal-shell-in-container", maxSeverity: "medium", max: 1 },
 ];
 
