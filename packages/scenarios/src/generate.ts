@@ -874,8 +874,9 @@ const rolloutNewImage: ClassBuilder = (w) => {
     pods: newPods.map((p) => p.pod.name),
     expect: [],
     allow: [{ type: "baseline.drift", maxSeverity: "low", max: newBinaries }],
+    // To the end: the new image's binaries keep running, and a finding about them is the rollout's.
     startUs: rolloutUs,
-    endUs: rolloutUs + replicas * step + 12 * MIN,
+    endUs: w.endUs,
   });
   w.parameters["newImage.replicas"] = replicas;
 };
