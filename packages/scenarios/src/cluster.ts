@@ -133,11 +133,14 @@ export class Cluster {
   readonly startMs: number;
   /** Whether the API server's audit policy keeps the RequestReceived stage (many omit it). */
   readonly auditRequestReceived: boolean;
+  /** Where Falco's rules print pod labels: the built-in k8s.* fields, or the k8smeta plugin's. */
+  readonly falcoLabelField: "k8s.pod.labels" | "k8smeta.pod.labels";
 
-  constructor(rng: Random, startMs: number, nodeNames: readonly string[], auditRequestReceived: boolean) {
+  constructor(rng: Random, startMs: number, nodeNames: readonly string[], options: { auditRequestReceived: boolean; falcoLabelField: Cluster["falcoLabelField"] }) {
     this.rng = rng;
     this.startMs = startMs;
-    this.auditRequestReceived = auditRequestReceived;
+    this.auditRequestReceived = options.auditRequestReceived;
+    this.falcoLabelField = options.falcoLabelField;
     for (const name of nodeNames) {
       const node: Partial<NodeState> & { name: string; bootUs: number; nextPid: number } = { name, bootUs: rng.int(2, 40) * 86_400e6 + rng.int(0, 86_399) * 1e6, nextPid: rng.int(20_000, 90_000) };
       node.kubelet = this.#hostProc(node as NodeState, -node.bootUs + 60e6, "/usr/bin/kubelet", "--config=/var/lib/kubelet/config.yaml --container-runtime-endpoint=unix:///run/containerd/containerd.sock");

@@ -71,7 +71,7 @@ describe("generateScenario", () => {
   it("writes Falco exec alerts that become process_exec events with pod labels printed as Falco prints them", () => {
     const line = scenario(1, "falco").files.find((f) => f.name === "falco.jsonl")!.lines.find((l) => l.includes('"rule":"Process spawned in container"'))!;
     const alert = JSON.parse(line) as { output_fields: Record<string, unknown> };
-    expect(alert.output_fields["k8s.pod.labels"]).toMatch(/^\((?:[^:,()]+:[^,()]*,)*[^:,()]+:[^,()]*\)$/);
+    expect(alert.output_fields["k8s.pod.labels"] ?? alert.output_fields["k8smeta.pod.labels"]).toMatch(/^\((?:[^:,()]+:[^,()]*,)*[^:,()]+:[^,()]*\)$/);
     expect(line).toMatch(/"evt.time":\d{19}[,}]/);
     const r = normalizeLine(line, { cluster: "default" });
     expect(r.ok).toBe(true);

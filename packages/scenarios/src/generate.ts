@@ -85,7 +85,7 @@ export function generateScenario(options: ScenarioOptions): Scenario {
   const nodes = Array.from({ length: nodeCount }, (_, i) =>
     nodeStyle === 0 ? `worker-${"abcdefgh"[i]}` : nodeStyle === 1 ? `ip-10-0-${rng.int(1, 254)}-${rng.int(1, 254)}.eu-west-1.compute.internal` : `gke-prod-pool-1-${rng.hex(8)}-${rng.chars(K8S_SAFE, 4)}`,
   );
-  const c = new Cluster(rng.fork(), startMs, nodes, rng.chance(0.5));
+  const c = new Cluster(rng.fork(), startMs, nodes, { auditRequestReceived: rng.chance(0.5), falcoLabelField: rng.chance(0.5) ? "k8s.pod.labels" : "k8smeta.pod.labels" });
   const w: World = {
     c,
     rng,
@@ -94,7 +94,7 @@ export function generateScenario(options: ScenarioOptions): Scenario {
     endUs: (learningMinutes + afterMinutes) * MIN,
     nodes,
     incidents: [],
-    parameters: { learningMinutes, afterMinutes, nodes: nodeCount, auditRequestReceived: c.auditRequestReceived },
+    parameters: { learningMinutes, afterMinutes, nodes: nodeCount, auditRequestReceived: c.auditRequestReceived, falcoLabelField: c.falcoLabelField },
   };
 
   // Each class draws from its own stream, so that changing one class leaves the others as they were.
@@ -408,7 +408,8 @@ function browsing(w: World, n: number): { steps: Step[]; gapUs: number }[] {
 
 const SESSION_ALLOW: TypeRule[] = [
   { type: "audit.pod-exec", maxSeverity: "medium", max: 1 },
-  { type: "exec.session", maxSeverity: "medium", max: 1 },
+  // The session's own process tree only: not the probes, not the application's processes.
+  { type: "exec.session", maxSeverity: "medium", max: 1, ownBinariesOnly: true },
   { type: "falco.terminal-shell-in-container", maxSeverity: "medium", max: 1 },
 ];
 
@@ -873,8 +874,9 @@ const rolloutNewImage: ClassBuilder = (w) => {
     pods: newPods.map((p) => p.pod.name),
     expect: [],
     allow: [{ type: "baseline.drift", maxSeverity: "low", max: newBinaries }],
+    // To the end: the new image's binaries keep running, and a finding about them is the rollout's.
     startUs: rolloutUs,
-    endUs: rolloutUs + replicas * step + 12 * MIN,
+    endUs: w.endUs,
   });
   w.parameters["newImage.replicas"] = replicas;
 };

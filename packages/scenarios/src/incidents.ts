@@ -11,13 +11,16 @@ export type IncidentKind = "attack" | "benign";
  * (`falco.*`, `audit.*token*`). `maxSeverity` caps an allowed finding (above it, the
  * finding counts against the incident); `max` caps how many are allowed per incident
  * (more are counted against it). `minSeverity` on an expected type: a weaker finding
- * belongs to the attack but does not count as detecting it.
+ * belongs to the attack but does not count as detecting it. `ownBinariesOnly`: every
+ * executable the finding names must be one of the incident's (an exec session's finding
+ * that also claims probes or the application's processes is counted against it).
  */
 export interface TypeRule {
   type: string;
   minSeverity?: Severity;
   maxSeverity?: Severity;
   max?: number;
+  ownBinariesOnly?: boolean;
 }
 
 /**

@@ -172,7 +172,7 @@ function falcoJson(cluster: Cluster, alert: FalcoRecord): { ns: number; line: st
     "evt.type": alert.evtType,
     "fd.name": alert.fdName,
     "k8s.ns.name": pod.namespace,
-    "k8s.pod.labels": falcoLabels(pod.labels),
+    [cluster.falcoLabelField]: falcoLabels(pod.labels),
     "k8s.pod.name": pod.name,
     "proc.cmdline": cmdline(p),
     "proc.cwd": p.cwd.endsWith("/") ? p.cwd : `${p.cwd}/`,

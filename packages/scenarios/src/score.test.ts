@@ -143,6 +143,32 @@ describe("scoreFindings", () => {
   });
 });
 
+describe("exec sessions", () => {
+  const session = incident({
+    id: "x",
+    class: "exec-session-interactive",
+    kind: "benign",
+    pods: ["checkout-abc-3"],
+    binaries: ["/bin/sh", "/bin/ls"],
+    users: ["alice@example.com"],
+    startMs: T + 45 * 60_000,
+    endMs: T + 50 * 60_000,
+    allow: [{ type: "exec.session", maxSeverity: "medium", max: 1, ownBinariesOnly: true }],
+  });
+  const sessionFinding = (binaries: string[]) =>
+    finding("exec.session", "medium", 45, { pod: "checkout-abc-3", evidence: { user: { username: "alice@example.com", groups: [] }, processes: binaries.map((binary) => ({ binary })) } });
+
+  it("allows the session's record when it lists only the session's processes", () => {
+    expect(scoreFindings([sessionFinding(["/bin/sh", "/bin/ls"])], [session]).verdicts[0]!.verdict).toBe("allowed");
+  });
+
+  it("counts a session that also claims other processes (probes) against it, naming them", () => {
+    const v = scoreFindings([sessionFinding(["/bin/sh", "/bin/ls", "/bin/grpc_health_probe"])], [session]).verdicts[0]!;
+    expect(v.verdict).toBe("false");
+    expect(v.note).toBe("names executables that are not the exec-session-interactive's: /bin/grpc_health_probe");
+  });
+});
+
 describe("typeMatches", () => {
   it("reads * as any run of characters and nothing else as special", () => {
     expect(typeMatches("falco.*", "falco.terminal-shell-in-container")).toBe(true);

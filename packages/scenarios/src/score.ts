@@ -82,11 +82,11 @@ export function scoreFindings(findings: readonly Finding[], incidents: readonly 
     }
     const benign = inScope.filter((i) => i.kind === "benign");
     const allowing = bestOf(
-      benign.filter((i) => i.allow.some((r, k) => allows(r, finding) && (r.max === undefined || (allowedUsed.get(`${i.id}#${k}`) ?? 0) < r.max))),
+      benign.filter((i) => i.allow.some((r, k) => allows(r, finding, i) && (r.max === undefined || (allowedUsed.get(`${i.id}#${k}`) ?? 0) < r.max))),
       finding,
     );
     if (allowing) {
-      const k = allowing.allow.findIndex((r, k) => allows(r, finding) && (r.max === undefined || (allowedUsed.get(`${allowing.id}#${k}`) ?? 0) < r.max));
+      const k = allowing.allow.findIndex((r, k) => allows(r, finding, allowing) && (r.max === undefined || (allowedUsed.get(`${allowing.id}#${k}`) ?? 0) < r.max));
       allowedUsed.set(`${allowing.id}#${k}`, (allowedUsed.get(`${allowing.id}#${k}`) ?? 0) + 1);
       scores.get(allowing.id)!.allowedFindings.push(finding);
       verdicts.push({ finding, verdict: "allowed", incident: allowing });
@@ -111,11 +111,21 @@ function falseNote(finding: Finding, blamed: Incident | undefined): string {
   const rule = blamed.allow.find((r) => typeMatches(r.type, finding.type));
   if (!rule) return `${finding.type} is not allowed for ${blamed.class}`;
   if (rule.maxSeverity && !atLeast(rule.maxSeverity, finding.severity)) return `${finding.severity} is above the ${rule.maxSeverity} allowed for ${blamed.class}`;
+  const foreign = foreignBinaries(rule, finding, blamed);
+  if (foreign.length > 0) return `names executables that are not the ${blamed.class}'s: ${foreign.slice(0, 5).join(", ")}${foreign.length > 5 ? ", …" : ""}`;
   return `more ${finding.type} than the ${rule.max} allowed for ${blamed.class}`;
 }
 
-function allows(rule: TypeRule, finding: Finding): boolean {
-  return typeMatches(rule.type, finding.type) && (rule.maxSeverity === undefined || atLeast(rule.maxSeverity, finding.severity));
+function allows(rule: TypeRule, finding: Finding, incident: Incident): boolean {
+  return (
+    typeMatches(rule.type, finding.type) &&
+    (rule.maxSeverity === undefined || atLeast(rule.maxSeverity, finding.severity)) &&
+    foreignBinaries(rule, finding, incident).length === 0
+  );
+}
+
+function foreignBinaries(rule: TypeRule, finding: Finding, incident: Incident): string[] {
+  return rule.ownBinariesOnly ? findingBinaries(finding).filter((b) => !incident.binaries.includes(b)) : [];
 }
 
 /** `falco.*`, `audit.*token*`: `*` is any run of characters. */
