@@ -181,16 +181,16 @@ function processJson(p: Proc): Record<string, unknown> {
     flags: p.flags,
     start_time: p.startTime,
     auid: 4294967295,
-    pod: p.pod ? podJson(p.pod) : undefined,
+    pod: p.pod ? podJson(p.pod, p.probe) : undefined,
     docker: p.pod ? p.pod.container.id.slice(0, 31) : undefined,
     parent_exec_id: p.parentExecId,
     tid: p.pid,
     in_init_tree: p.pod ? p.inInitTree : undefined,
-    maybe_exec_probe: p.probe || undefined,
   };
 }
 
-function podJson(p: Pod): Record<string, unknown> {
+/** Tetragon puts `maybe_exec_probe` on the pod's container (API message `Container`), not on the process. */
+function podJson(p: Pod, probe: boolean | undefined): Record<string, unknown> {
   const c = p.container;
   return {
     namespace: p.namespace,
@@ -201,6 +201,7 @@ function podJson(p: Pod): Record<string, unknown> {
       image: { id: `${c.image.repository}@${c.image.digest}`, name: `${c.image.repository}:${c.image.tag}` },
       start_time: rfc3339(c.startUs - (c.startUs % 1e6), 9).replace(/\.\d+Z$/, "Z"),
       pid: c.pid,
+      maybe_exec_probe: probe || undefined,
     },
     pod_labels: p.labels,
     workload: p.workload,

@@ -6,8 +6,8 @@ import { MemorySeenSet } from "./seen-set.ts";
 import { auditEvent, execAudit } from "./test-support.ts";
 
 describe("evaluateAudit", () => {
-  it("builds a valid audit.<rule> finding with who, from where, and what", () => {
-    const [finding, ...rest] = evaluateAudit(execAudit(), AUDIT_RULES, new MemorySeenSet());
+  it("builds a valid audit.<rule> finding with who, from where, and what", async () => {
+    const [finding, ...rest] = await evaluateAudit(execAudit(), AUDIT_RULES, new MemorySeenSet());
     expect(rest).toEqual([]);
     expect(FindingSchema.parse(finding)).toEqual(finding);
     expect(finding).toMatchObject({
@@ -32,15 +32,15 @@ describe("evaluateAudit", () => {
     });
   });
 
-  it("gives a redelivered event the same finding id, derived from the event id", () => {
+  it("gives a redelivered event the same finding id, derived from the event id", async () => {
     const event = execAudit();
-    const first = evaluateAudit(event, AUDIT_RULES, new MemorySeenSet());
-    const again = evaluateAudit(structuredClone(event), AUDIT_RULES, new MemorySeenSet());
+    const first = await evaluateAudit(event, AUDIT_RULES, new MemorySeenSet());
+    const again = await evaluateAudit(structuredClone(event), AUDIT_RULES, new MemorySeenSet());
     expect(again.map((f) => f.id)).toEqual(first.map((f) => f.id));
     expect(first[0]?.id).toBe(stableId("audit.pod-exec", "exec-0001/ResponseStarted"));
   });
 
-  it("infers the Deployment of a created pod from its generateName and keeps its labels", () => {
+  it("infers the Deployment of a created pod from its generateName and keeps its labels", async () => {
     const event = auditEvent({
       verb: "create",
       objectRef: { resource: "pods", namespace: "shop" },
@@ -49,24 +49,24 @@ describe("evaluateAudit", () => {
         spec: { hostNetwork: true, containers: [{ name: "app" }] },
       },
     });
-    const [finding] = evaluateAudit(event, AUDIT_RULES, new MemorySeenSet());
+    const [finding] = await evaluateAudit(event, AUDIT_RULES, new MemorySeenSet());
     expect(finding?.type).toBe("audit.privileged-pod");
     expect(finding?.pod).toBeUndefined(); // the server had not named it yet
     expect(finding?.workload).toEqual({ kind: "Deployment", name: "web", namespace: "shop", labels: { app: "web" }, annotations: {} });
     expect(finding?.dedupKey).toBe("audit.privileged-pod|alice@example.com|pods:shop/web-6f87496b94-");
   });
 
-  it("leaves the workload undefined when the name does not tell, and for non-pod objects", () => {
+  it("leaves the workload undefined when the name does not tell, and for non-pod objects", async () => {
     const statefulExec = execAudit({ objectRef: { resource: "pods", subresource: "exec", namespace: "db", name: "postgres-0" } });
-    expect(evaluateAudit(statefulExec, AUDIT_RULES, new MemorySeenSet())[0]?.workload).toBeUndefined();
+    expect((await evaluateAudit(statefulExec, AUDIT_RULES, new MemorySeenSet()))[0]?.workload).toBeUndefined();
     const secret = auditEvent({ objectRef: { resource: "secrets", namespace: "shop", name: "x" } });
-    const [finding] = evaluateAudit(secret, AUDIT_RULES, new MemorySeenSet({ learningMs: 0 }));
+    const [finding] = await evaluateAudit(secret, AUDIT_RULES, new MemorySeenSet({ learningMs: 0 }));
     expect(finding?.type).toBe("audit.secret-read-new-principal");
     expect(finding?.workload).toBeUndefined();
     expect(finding?.pod).toBeUndefined();
   });
 
-  it("counts suppressed matches through the context instead of returning them", () => {
+  it("counts suppressed matches through the context instead of returning them", async () => {
     const learned = new MemorySeenSet({ learningMs: 60_000 });
     const counted: string[] = [];
     const ctx = {
@@ -75,14 +75,14 @@ describe("evaluateAudit", () => {
       suppressed: (ruleId: string, reason: string) => counted.push(`${ruleId}:${reason}`),
     };
     const secret = auditEvent({ objectRef: { resource: "secrets", namespace: "shop", name: "x" } });
-    expect(evaluateAudit(secret, AUDIT_RULES, ctx)).toEqual([]);
+    expect(await evaluateAudit(secret, AUDIT_RULES, ctx)).toEqual([]);
     expect(counted).toEqual(["secret-read-new-principal:learning"]);
   });
 
-  it("raises one finding per matching rule", () => {
+  it("raises one finding per matching rule", async () => {
     // An anonymous caller allowed to exec: two rules, two findings, two ids.
     const event = execAudit({ user: { username: "system:anonymous", groups: ["system:unauthenticated"] } });
-    const findings = evaluateAudit(event, AUDIT_RULES, new MemorySeenSet());
+    const findings = await evaluateAudit(event, AUDIT_RULES, new MemorySeenSet());
     expect(findings.map((f) => f.type)).toEqual(["audit.pod-exec", "audit.anonymous-allowed"]);
     expect(new Set(findings.map((f) => f.id)).size).toBe(2);
   });

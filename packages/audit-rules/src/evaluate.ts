@@ -7,10 +7,11 @@ import { principalOf, type AuditObject, type AuditRule, type RuleContext, type R
  * Runs every rule on one audit event and builds a Finding v1 (`audit.<rule id>`) per
  * match. Deterministic: a redelivered event gives the same finding ids.
  */
-export function evaluateAudit(event: AuditEvent, rules: readonly AuditRule[], ctx: RuleContext): Finding[] {
+export async function evaluateAudit(event: AuditEvent, rules: readonly AuditRule[], ctx: RuleContext): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const rule of rules) {
-    const match = rule.match(event, ctx);
+    const result = rule.match(event, ctx);
+    const match = result instanceof Promise ? await result : result; // most rules answer at once: no microtask for them
     if (!match) continue;
     if (match.suppressed) {
       ctx.suppressed?.(rule.id, match.suppressed);
@@ -29,7 +30,7 @@ function auditFinding(event: AuditEvent, rule: AuditRule, match: RuleMatch): Fin
     schema: "outlier.finding.v1",
     id: stableId(type, event.id),
     type,
-    severity: rule.severity,
+    severity: match.severity ?? rule.severity,
     time: event.requestReceivedTimestamp,
     cluster: event.cluster,
     summary: `${principal}: ${match.summary}`,

@@ -19,6 +19,8 @@ export interface RuleMatch {
   details: Record<string, unknown>;
   /** The container a pod subresource request named, when it named one. */
   container?: string;
+  /** When this match is more (or less) severe than the rule's usual severity. */
+  severity?: Severity;
   /** Set when the rule matched but must not raise a finding yet; the evaluator counts it. */
   suppressed?: "learning";
 }
@@ -26,12 +28,12 @@ export interface RuleMatch {
 export interface RuleContext {
   /**
    * Test-and-set on a bounded learned set: records `key` under `kind` and tells whether
-   * it was already there. Atomic by design so that a Redis set (SADD returns 0 when the
-   * member existed) can back it.
+   * it was already there. Atomic, and asynchronous, so that Redis (SET NX) can back it
+   * and what was learned survives a restart (`RedisSeenSet` in @outlier/store).
    */
-  seen(kind: string, key: string): boolean;
+  seen(kind: string, key: string): Promise<boolean>;
   /** True while `kind` is in its first learning period at event time `time`. */
-  learning(kind: string, time: string): boolean;
+  learning(kind: string, time: string): Promise<boolean>;
   /** Called for every suppressed match, so suppression is counted, never silent. */
   suppressed?(ruleId: string, reason: "learning"): void;
 }
@@ -42,7 +44,8 @@ export interface AuditRule {
   title: string;
   severity: Severity;
   description: string;
-  match(event: AuditEvent, ctx: RuleContext): RuleMatch | undefined;
+  /** Asynchronous only for rules that consult the learned set (`ctx.seen`, `ctx.learning`). */
+  match(event: AuditEvent, ctx: RuleContext): RuleMatch | undefined | Promise<RuleMatch | undefined>;
 }
 
 /** Subresources that stream: the API server logs them at ResponseStarted (code 101). */
@@ -72,6 +75,18 @@ export function isAllowedFinal(event: AuditEvent): boolean {
 /** Who the request acted as: the impersonated user when there is one. */
 export function principalOf(event: AuditEvent): string {
   return event.impersonatedUser?.username ?? event.user.username;
+}
+
+/**
+ * A person, not a controller: the authenticated caller (a person acting while impersonating
+ * is still a person) is not a Kubernetes component or workload identity. Those all have
+ * `system:` names (`system:serviceaccount:*`, `system:node:*`, `system:kube-controller-manager`,
+ * `system:kube-scheduler`, `system:apiserver`, `system:anonymous`) or belong to the
+ * `system:serviceaccounts` or `system:nodes` group.
+ */
+export function isPerson(event: AuditEvent): boolean {
+  const { username, groups } = event.user;
+  return !username.startsWith("system:") && !groups.includes("system:serviceaccounts") && !groups.includes("system:nodes");
 }
 
 export function objectOf(event: AuditEvent): AuditObject {

@@ -62,6 +62,8 @@ export async function* readLines(files: readonly string[]): AsyncGenerator<Input
 
 export interface ReadEventsOptions {
   cluster: string;
+  /** Falco rules that feed process execs (see NormalizeOptions); absent: the normalizer's choice. */
+  falcoExecRules?: readonly string[];
   maxEvents?: number;
   onRejected?: (rejected: RejectedLine) => void;
 }
@@ -76,7 +78,7 @@ export async function readEvents(files: readonly string[], options: ReadEventsOp
   const maxEvents = options.maxEvents ?? MAX_REPLAY_EVENTS;
   const input: EventInput = { events: [], bySource: {}, skipped: 0, rejected: 0 };
   for await (const { file, lineNo, line } of readLines(files)) {
-    const result = normalizeLine(line, { cluster: options.cluster });
+    const result = normalizeLine(line, { cluster: options.cluster, falcoExecRules: options.falcoExecRules });
     if (result.ok === false) {
       input.rejected++;
       options.onRejected?.({ file, lineNo, code: result.code, message: result.message });

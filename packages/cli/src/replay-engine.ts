@@ -10,6 +10,8 @@ export interface ReplayOptions {
   store: BaselineStore;
   /** With `--redis`: workload labels and replica windows for the review CLI. */
   reviewStores?: Pick<DetectorDeps, "labels" | "replicaSnapshots">;
+  /** With `--redis`: what stateful audit rules learned (default: in memory, for the policy's learning window). */
+  seen?: DetectorDeps["seen"];
   policy: BaselinePolicy;
   batchSize?: number;
   /** Called with each batch's findings, in order, and once more with those of `finish()`. */
@@ -23,7 +25,7 @@ export interface ReplayOptions {
  * Returns the detector for its stats.
  */
 export async function replayEvents(events: readonly DetectorEvent[], options: ReplayOptions): Promise<Detector> {
-  const detector = new Detector({ store: options.store, ...options.reviewStores }, { policy: options.policy });
+  const detector = new Detector({ store: options.store, ...options.reviewStores, seen: options.seen }, { policy: options.policy });
   const batchSize = options.batchSize ?? REPLAY_BATCH_SIZE;
   for (let start = 0; start < events.length; start += batchSize) {
     await options.onFindings(await detector.process(events.slice(start, start + batchSize)));

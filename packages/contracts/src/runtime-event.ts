@@ -48,7 +48,7 @@ export const ProcessSchema = z.object({
   tty: z.string().optional(),
   /** Tetragon `in_init_tree`: false for processes started by `kubectl exec` / probes. */
   inInitTree: z.boolean().optional(),
-  /** Tetragon `maybe_exec_probe`: the process looks like a liveness/readiness exec probe. */
+  /** The process looks like a liveness/readiness exec probe: Tetragon `process.pod.container.maybe_exec_probe`, Falco `proc.is_container_*_probe`. */
   maybeExecProbe: z.boolean().optional(),
   /**
    * Set by the collector when its pod cache shows the process runs a command the pod

@@ -187,7 +187,8 @@ export class Detector {
     this.#containers = new RecencyMap(this.#opts.maxCachedBaselines);
     this.#cooldown = new Cooldown({ cooldownMs: this.#opts.cooldownMs });
     this.#sessions = new ExecSessionCorrelator(options.execSessions);
-    const seen = deps.seen ?? new MemorySeenSet();
+    // Stateful audit rules learn for as long as the baselines do.
+    const seen = deps.seen ?? new MemorySeenSet({ learningMs: this.#policy.learningWindowMs });
     this.#ruleContext = {
       seen: (kind, key) => seen.seen(kind, key),
       learning: (kind, time) => seen.learning(kind, time),
@@ -216,7 +217,7 @@ export class Detector {
     const toJudge: Observed[] = [];
     for (const event of events) {
       this.stats.count("events", event.schema === "outlier.audit.v1" ? "audit" : event.type);
-      if (event.schema === "outlier.audit.v1") this.#onAudit(event, findings);
+      if (event.schema === "outlier.audit.v1") await this.#onAudit(event, findings);
       else {
         const observed = observedOf(event);
         if (this.#screen(event, observed, findings) && observed) toJudge.push(observed);
@@ -278,16 +279,16 @@ export class Detector {
     return count;
   }
 
-  #onAudit(event: AuditEvent, findings: Finding[]): void {
+  async #onAudit(event: AuditEvent, findings: Finding[]): Promise<void> {
     this.#advance(event.requestReceivedTimestamp);
     this.#sessions.openFromAudit(event);
-    findings.push(...this.#admitAll(evaluateAudit(event, AUDIT_RULES, this.#ruleContext)));
+    findings.push(...this.#admitAll(await evaluateAudit(event, AUDIT_RULES, this.#ruleContext)));
   }
 
   /** In event order: the clock, Falco alerts, exec sessions and noise. True when the exec is left to judge. */
   #screen(event: RuntimeEvent, observed: Observed | undefined, findings: Finding[]): boolean {
     this.#advance(event.time);
-    const alert = falcoFinding(event);
+    const alert = falcoFinding(event, observed !== undefined);
     // An exec that is judged remembers its pod when its replica window first sees it (a lookup per exec was dear).
     if (alert || !observed) this.#rememberPod(event);
     if (alert) findings.push(...this.#admitAll([alert]));

@@ -13,10 +13,15 @@ const PRIORITY: Record<string, Severity> = {
   debug: "info",
 };
 
-/** A Falco alert passes through as `falco.<rule>`: Falco already judged it. */
-export function falcoFinding(event: RuntimeEvent): Finding | undefined {
+/**
+ * A Falco alert passes through as `falco.<rule>`: Falco already judged it. Not an alert
+ * that feeds the detector a process exec it can judge (`fed`): the baseline and the exec
+ * sessions judge that process, and passing it through too doubled every process. An exec
+ * alert that cannot feed (no container name in its output) still passes through.
+ */
+export function falcoFinding(event: RuntimeEvent, fed: boolean): Finding | undefined {
   const rule = event.rule;
-  if (!rule) return undefined;
+  if (!rule || fed) return undefined;
   const slug = rule.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
   const type = `falco.${slug}`;
   const where = event.pod && event.workload ? workloadKey(event.cluster, event.pod.namespace, event.workload.kind, event.workload.name) : (event.node ?? "host");

@@ -65,3 +65,24 @@ export function execAudit(pod: string, minutes: number, command = ["sh"], user =
     annotations: {},
   };
 }
+
+/** An allowed `get` of a secret by `user`, as the audit log records it. */
+export function secretRead(user: string, minutes: number, namespace = "shop"): AuditEvent {
+  const auditID = stableId("secret-read", user, namespace, String(minutes));
+  return {
+    schema: "outlier.audit.v1",
+    id: `${auditID}/ResponseComplete`,
+    auditID,
+    stage: "ResponseComplete",
+    cluster: "c1",
+    verb: "get",
+    requestURI: `/api/v1/namespaces/${namespace}/secrets/db-password`,
+    user: { username: user, groups: ["system:authenticated"] },
+    sourceIPs: ["10.0.0.9"],
+    userAgent: "kubectl/v1.31.0",
+    objectRef: { resource: "secrets", namespace, name: "db-password" },
+    responseStatus: { code: 200 },
+    requestReceivedTimestamp: at(minutes),
+    annotations: {},
+  };
+}

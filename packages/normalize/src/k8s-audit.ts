@@ -93,6 +93,8 @@ function objectRefOf(ref: Obj | undefined): AuditEvent["objectRef"] {
 
 function keepsRequestObject(ref: AuditEvent["objectRef"]): boolean {
   if (!ref?.resource) return false;
+  // A TokenRequest's body: audiences, expiration, bound object. The token is only in the response.
+  if (ref.resource === "serviceaccounts") return !ref.apiGroup && ref.subresource === "token";
   if (ref.resource === "pods") return !ref.apiGroup && (!ref.subresource || ref.subresource === "ephemeralcontainers");
   return RBAC_RESOURCES.has(ref.resource) && !ref.subresource && (!ref.apiGroup || ref.apiGroup === "rbac.authorization.k8s.io");
 }

@@ -91,7 +91,8 @@ function processInfo(proc: Obj, binary: string, parent: Obj | undefined, ancesto
     cwd: str(proc["cwd"]),
     tty: str(proc["tty"]),
     inInitTree: bool(proc["in_init_tree"]),
-    maybeExecProbe: bool(proc["maybe_exec_probe"]),
+    // Tetragon sets it on the pod's container (API message Container); no version put it on the process.
+    maybeExecProbe: bool(obj(obj(proc["pod"])?.["container"])?.["maybe_exec_probe"]),
     parent: parent && parentBinary ? compact({ binary: parentBinary, args: str(parent["arguments"]), pid: int(parent["pid"]) }) : undefined,
     ancestors: ancestorBinaries(ancestors) ?? (parentBinary ? [parentBinary] : []),
   });

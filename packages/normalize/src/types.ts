@@ -13,6 +13,12 @@ export interface NormalizeOptions {
   cluster: string;
   /** Node name for events that do not carry one. */
   node?: string;
+  /**
+   * Falco rules whose alerts feed the baselines as `process_exec` (exact rule names) and are
+   * not passed through as findings. Absent: the normalizer's own choice (execve alerts,
+   * spawn-named and shell-tagged rules). Empty: no rule feeds.
+   */
+  falcoExecRules?: readonly string[];
   /** Longest accepted line in UTF-8 bytes (default 1 MiB). */
   maxLineBytes?: number;
 }

@@ -37,7 +37,13 @@ export function execUser(finding: Finding): string | undefined {
 
 /** Short phrases saying why the finding is anomalous, most telling first. */
 export function whyAnomalous(finding: Finding): string[] {
-  return [...baselineWhy(finding.evidence), ...replicaWhy(finding.evidence), ...execWhy(finding)];
+  const ruleWhy = str(obj(finding.evidence.details)?.why); // audit rules that explain themselves
+  return [...baselineWhy(finding.evidence), ...replicaWhy(finding.evidence), ...execWhy(finding), ...(ruleWhy ? [ruleWhy] : [])];
+}
+
+/** What to do about the finding, when its rule says (audit rules' `details.action`). */
+export function whatToDo(finding: Finding): string | undefined {
+  return str(obj(finding.evidence.details)?.action);
 }
 
 function baselineWhy(evidence: Obj): string[] {
@@ -75,7 +81,8 @@ function replicaWhy(evidence: Obj): string[] {
 
 function execWhy(finding: Finding): string[] {
   const user = execUser(finding);
-  if (!user) return [];
+  // Audit findings carry evidence.user too: only a session is "kubectl exec by …".
+  if (!user || finding.type !== "exec.session") return [];
   const command = strings(finding.evidence.command).join(" ");
   const count = num(finding.evidence.execCount);
   const sources = strings(finding.evidence.sourceIPs);

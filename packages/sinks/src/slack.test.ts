@@ -4,7 +4,7 @@ import { DeliveryError, type Sink } from "./sink.ts";
 import { resilient } from "./resilient.ts";
 import { secretResolver } from "./secrets.ts";
 import { SlackSink, slackChannel, slackPayload, type SlackBlock, type SlackMessage } from "./slack.ts";
-import { execSession, replicaDeviation, unexpectedProcess } from "./testing/findings.ts";
+import { execSession, replicaDeviation, serviceAccountToken, unexpectedProcess } from "./testing/findings.ts";
 import type { HttpReceiver } from "./testing/http-receiver.ts";
 import { deadLetters, delivery, describeHttpSinkContract } from "./testing/sink-contract.ts";
 import { rateLimited, startSlackReceiver } from "./testing/slack-receiver.ts";
@@ -50,6 +50,12 @@ describe("slackPayload", () => {
     expect(texts).toContain("ran /bin/nc, which none of its 4 peers ran");
     expect(texts).toContain("12.0 execs/min vs peers' median 1.0 (z 37.1)");
     expect(texts).toContain("kubectl exec by alice@example.com from 10.1.2.3: sh (3 processes)");
+  });
+
+  it("says why for an audit rule that explains itself, and what to do", () => {
+    const texts = blockTexts(slackPayload(delivery({ findings: [serviceAccountToken()] }))).join("\n");
+    expect(texts).toContain("Why: people do not normally mint service-account tokens; the kubelet and controllers do; critical: a kube-system account");
+    expect(texts).toContain("What to do: confirm with the person; if not expected, revoke the token and review what the account can do");
   });
 
   it("takes the colour of the highest severity and counts what is not listed", () => {

@@ -1,6 +1,6 @@
 import { severityRank, type Finding, type Severity } from "@outlier/contracts";
 import { renderTemplate, templateContext, type SinkConfigOf } from "@outlier/routing";
-import { commandLine, whyAnomalous, workloadRef } from "./evidence.ts";
+import { commandLine, whatToDo, whyAnomalous, workloadRef } from "./evidence.ts";
 import { HttpClient, type HttpResponse } from "./http.ts";
 import type { SecretResolver } from "./secrets.ts";
 import { DeliveryError, type Delivery, type Pacing, type Sink } from "./sink.ts";
@@ -92,6 +92,8 @@ function findingBlock(finding: Finding): SlackBlock {
   }
   const why = whyAnomalous(finding);
   if (why.length > 0) lines.push(`Why: ${escape(why.join("; "))}`);
+  const action = whatToDo(finding);
+  if (action) lines.push(`What to do: ${escape(action)}`);
   return { type: "section", text: mrkdwn(clip(lines.join("\n"), SECTION_MAX)) };
 }
 

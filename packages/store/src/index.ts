@@ -11,3 +11,5 @@ export * from "./redis-finding-log.ts";
 export * from "./delivered.ts";
 export * from "./memory-delivered.ts";
 export * from "./redis-delivered.ts";
+export * from "./seen-set.ts";
+export * from "./redis-seen-set.ts";

@@ -52,6 +52,7 @@ export async function startCollector({ config, logger, registry, env = process.e
   const ingest = createIngest({
     cluster: config.cluster,
     node: config.nodeName,
+    falcoExecRules: config.falco.execRules,
     topics: config.kafka.topics,
     producer,
     enricher: enrichment.enricher,

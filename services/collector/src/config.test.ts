@@ -22,6 +22,12 @@ describe("collector config", () => {
     expect(config.sources.falcoHttp).toEqual({ enabled: true, path: "/falco", token: TOKEN, clientCertificates: false, allowedClientNames: [] });
   });
 
+  it("takes the Falco rules that feed process execs from falco.execRules (absent by default: the normalizer decides)", () => {
+    expect(loadCollectorConfig(undefined, {}).falco.execRules).toBeUndefined();
+    const config = loadCollectorConfig(undefined, { OUTLIER_COLLECTOR_FALCO_EXEC_RULES: "Terminal shell in container,Outlier exec feed" });
+    expect(config.falco.execRules).toEqual(["Terminal shell in container", "Outlier exec feed"]);
+  });
+
   it("refuses receivers that would accept anonymous requests", () => {
     const error = (env: NodeJS.ProcessEnv) => {
       try {

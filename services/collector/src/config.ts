@@ -95,6 +95,16 @@ export const CollectorConfigSchema = z
         auditWebhook: AuditWebhookSchema.optional(),
       })
       .prefault({}),
+    falco: z
+      .strictObject({
+        /**
+         * Falco rules (exact names) whose alerts feed the baselines as process execs instead of
+         * passing through as falco.* findings. Absent: execve alerts and rules named or tagged
+         * for shells and spawned processes. [] : none feeds, every alert passes through.
+         */
+        execRules: z.array(z.string().min(1)).optional(),
+      })
+      .prefault({}),
     /** File sources keep their read offsets here (a hostPath, so a restart resumes where it stopped). */
     stateDir: z.string().min(1).default("/var/lib/outlier-collector"),
     kubernetes: z

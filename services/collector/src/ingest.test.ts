@@ -24,8 +24,8 @@ describe.skipIf(!existsSync(fixtures))("ingest (fixtures from ../shared/fixtures
   let producer: MemoryProducer;
   let metrics: CollectorMetrics;
 
-  function ingest(enricher: Enricher = noopEnricher) {
-    return createIngest({ cluster: "test-cluster", node: "node-1", producer, enricher, metrics, logger: createLogger({ level: "silent", name: "test" }) });
+  function ingest(enricher: Enricher = noopEnricher, falcoExecRules?: string[]) {
+    return createIngest({ cluster: "test-cluster", node: "node-1", producer, enricher, metrics, logger: createLogger({ level: "silent", name: "test" }), falcoExecRules });
   }
 
   beforeEach(() => {
@@ -66,6 +66,13 @@ describe.skipIf(!existsSync(fixtures))("ingest (fixtures from ../shared/fixtures
     expect(event.rule?.name).toBe("Terminal shell in container");
     expect(record.key).toBe(`test-cluster/${event.pod?.namespace}/${event.workload?.kind}/${event.workload?.name}`);
     expect(event.pod?.namespace).toBe("default");
+  });
+
+  it("makes the Falco rules named in falcoExecRules process execs, and the others rule alerts", async () => {
+    const line = fixtureLines("falco/falco-website-alerts.jsonl").find((l) => l.includes("Terminal shell in container"))!;
+    await ingest().line(line, { format: "falco", location: "http:falco" });
+    await ingest(noopEnricher, ["Outlier exec feed"]).line(line, { format: "falco", location: "http:falco" });
+    expect(producer.records.map((r) => RuntimeEventSchema.parse(JSON.parse(r.value)).type)).toEqual(["process_exec", "rule_alert"]);
   });
 
   it("produces every event of an audit EventList to the audit topic keyed by namespace", async () => {

@@ -35,6 +35,8 @@ export interface RecordProducer {
 export interface IngestOptions {
   cluster: string;
   node?: string;
+  /** Falco rules whose alerts feed process execs (config `falco.execRules`); absent: the normalizer's choice. */
+  falcoExecRules?: readonly string[];
   topics?: TopicNames;
   producer: RecordProducer;
   enricher: Enricher;
@@ -44,7 +46,7 @@ export interface IngestOptions {
 
 /** normalize → enrich → produce; rejections go to the dead-letter topic, skips are only counted. */
 export function createIngest(options: IngestOptions): Ingest {
-  const { cluster, node, producer, enricher, metrics, logger, topics = DEFAULT_TOPICS } = options;
+  const { cluster, node, falcoExecRules, producer, enricher, metrics, logger, topics = DEFAULT_TOPICS } = options;
 
   async function produce(result: NormalizeResult, origin: Origin, payload: () => string): Promise<IngestOutcome> {
     if (result.ok === "skipped") {
@@ -75,7 +77,7 @@ export function createIngest(options: IngestOptions): Ingest {
     }
   }
 
-  const normalizeOptions = (origin: Origin) => ({ source: origin.format, cluster, node });
+  const normalizeOptions = (origin: Origin) => ({ source: origin.format, cluster, node, falcoExecRules });
 
   return {
     line: (text, origin) => produce(normalizeLine(text, normalizeOptions(origin)), origin, () => text),

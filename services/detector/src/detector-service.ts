@@ -19,6 +19,7 @@ import {
   RedisFindingLog,
   RedisLabelIndex,
   RedisReplicaSnapshotStore,
+  RedisSeenSet,
   type BaselineStore,
   type FindingLog,
   type ReplicaSnapshotStore,
@@ -209,7 +210,7 @@ export async function startDetectorService({ config, logger, registry }: StartOp
   const metrics = createDetectorMetrics(registry);
   const redis = await connectRedis(config.redis.url, config.redis);
   const workloadMeta = createWorkloadMetaSource(config.kubernetes.enabled, { logger, env: process.env });
-  const { store, findingLog, replicaSnapshots, newDetector } = redisParts(redis, config, workloadMeta.lookup);
+  const { store, findingLog, replicaSnapshots, seen, newDetector } = redisParts(redis, config, workloadMeta.lookup);
   const kafka = createKafka(kafkaOptionsFrom(config.kafka, logger.child({ component: "kafka" })));
   const producer = new KafkaProducer(kafka);
   const service = new DetectorService({
@@ -226,7 +227,7 @@ export async function startDetectorService({ config, logger, registry }: StartOp
     logger,
   });
   registerGauges(registry, {
-    storeRoundTrips: () => store.stats.roundTrips + (findingLog?.stats.roundTrips ?? 0),
+    storeRoundTrips: () => store.stats.roundTrips + (findingLog?.stats.roundTrips ?? 0) + seen.stats.roundTrips,
     cachedBaselines: () => service.detector.cachedBaselines,
     deferredExecs: () => service.detector.deferredCount,
   });
@@ -264,6 +265,7 @@ export interface RedisParts {
   store: RedisBaselineStore;
   findingLog: RedisFindingLog | undefined;
   replicaSnapshots: RedisReplicaSnapshotStore;
+  seen: RedisSeenSet;
   newDetector: () => Detector;
 }
 
@@ -275,8 +277,10 @@ export function redisParts(redis: Redis, config: DetectorConfig, workloadMeta?: 
   // Workload labels and the last replica windows, for the review CLI (`-l`, `outlier replicas`).
   const labels = new RedisLabelIndex(redis, { prefix });
   const replicaSnapshots = new RedisReplicaSnapshotStore(redis, { prefix });
+  // What stateful audit rules learned, and when they began learning: kept across restarts and shared by every detector.
+  const seen = new RedisSeenSet(redis, { prefix, learningMs: config.detector.learningWindow });
   const options = detectorOptions(config);
-  return { store, findingLog, replicaSnapshots, newDetector: () => new Detector({ store, labels, replicaSnapshots, workloadMeta }, options) };
+  return { store, findingLog, replicaSnapshots, seen, newDetector: () => new Detector({ store, labels, replicaSnapshots, workloadMeta, seen }, options) };
 }
 
 export function detectorOptions({ detector: d }: DetectorConfig): DetectorOptions {

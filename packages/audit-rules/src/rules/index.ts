@@ -5,6 +5,7 @@ import { ephemeralContainer } from "./ephemeral-container.ts";
 import { podExec } from "./pod-exec.ts";
 import { privilegedPod } from "./privileged-pod.ts";
 import { secretReadNewPrincipal } from "./secret-read-new-principal.ts";
+import { serviceAccountToken } from "./service-account-token.ts";
 import { wildcardRole } from "./wildcard-role.ts";
 
 /** Every audit rule. Adding one: a file beside these, and one line here. */
@@ -15,5 +16,6 @@ export const AUDIT_RULES: readonly AuditRule[] = [
   clusterAdminBinding,
   wildcardRole,
   secretReadNewPrincipal,
+  serviceAccountToken,
   anonymousAllowed,
 ];

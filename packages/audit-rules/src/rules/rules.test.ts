@@ -5,38 +5,41 @@ import { auditEvent, execAudit } from "../test-support.ts";
 import { AUDIT_RULES } from "./index.ts";
 
 const ctx = () => new MemorySeenSet({ learningMs: 0 });
-const fired = (event: AuditEvent, seen = ctx()) => AUDIT_RULES.filter((rule) => rule.match(event, seen)).map((rule) => rule.id);
+const fired = async (event: AuditEvent, seen = ctx()) => {
+  const matches = await Promise.all(AUDIT_RULES.map((rule) => rule.match(event, seen)));
+  return AUDIT_RULES.filter((_, i) => matches[i] !== undefined).map((rule) => rule.id);
+};
 
 describe("audit rules", () => {
-  it("have unique ids, a severity and a description", () => {
+  it("have unique ids, a severity and a description", async () => {
     expect(new Set(AUDIT_RULES.map((r) => r.id)).size).toBe(AUDIT_RULES.length);
     for (const rule of AUDIT_RULES) expect(rule.description.length).toBeGreaterThan(20);
   });
 
   describe("pod-exec", () => {
-    it("fires on an allowed exec at ResponseStarted, with the command and container from the URI", () => {
-      const match = AUDIT_RULES.find((r) => r.id === "pod-exec")?.match(execAudit(), ctx());
+    it("fires on an allowed exec at ResponseStarted, with the command and container from the URI", async () => {
+      const match = await AUDIT_RULES.find((r) => r.id === "pod-exec")?.match(execAudit(), ctx());
       expect(match?.container).toBe("app");
       expect(match?.details).toMatchObject({ command: ["sh", "-c", "id"], tty: true, stdin: true });
       expect(match?.summary).toBe("exec into pod shop/web-6f87496b94-qdlh8: sh -c id");
     });
 
-    it("fires on port-forward, with the ports", () => {
+    it("fires on port-forward, with the ports", async () => {
       const event = execAudit({
         objectRef: { resource: "pods", subresource: "portforward", namespace: "shop", name: "db-0" },
         requestURI: "/api/v1/namespaces/shop/pods/db-0/portforward?ports=5432",
       });
-      expect(fired(event)).toEqual(["pod-exec"]);
-      expect(AUDIT_RULES[0]?.match(event, ctx())?.details).toMatchObject({ ports: ["5432"] });
+      expect(await fired(event)).toEqual(["pod-exec"]);
+      expect((await AUDIT_RULES[0]?.match(event, ctx()))?.details).toMatchObject({ ports: ["5432"] });
     });
 
-    it("does not fire on a forbidden exec (403 at ResponseComplete)", () => {
-      expect(fired(execAudit({ stage: "ResponseComplete", responseStatus: { code: 403 } }))).toEqual([]);
+    it("does not fire on a forbidden exec (403 at ResponseComplete)", async () => {
+      expect(await fired(execAudit({ stage: "ResponseComplete", responseStatus: { code: 403 } }))).toEqual([]);
     });
 
-    it("does not fire again when the session ends (ResponseComplete) or at RequestReceived", () => {
-      expect(fired(execAudit({ stage: "ResponseComplete" }))).toEqual([]);
-      expect(fired(execAudit({ stage: "RequestReceived", responseStatus: undefined }))).toEqual([]);
+    it("does not fire again when the session ends (ResponseComplete) or at RequestReceived", async () => {
+      expect(await fired(execAudit({ stage: "ResponseComplete" }))).toEqual([]);
+      expect(await fired(execAudit({ stage: "RequestReceived", responseStatus: undefined }))).toEqual([]);
     });
   });
 
@@ -51,17 +54,17 @@ describe("audit rules", () => {
         ...overrides,
       });
 
-    it("fires on an allowed patch and names the image and target", () => {
-      const match = AUDIT_RULES.find((r) => r.id === "ephemeral-container")?.match(debug(), ctx());
+    it("fires on an allowed patch and names the image and target", async () => {
+      const match = await AUDIT_RULES.find((r) => r.id === "ephemeral-container")?.match(debug(), ctx());
       expect(match?.details).toEqual({
         containers: [{ name: "debugger-x", image: "busybox", targetContainerName: "app" }],
       });
     });
 
-    it("fires without a body (audit level Metadata), and not on a read or a 422", () => {
-      expect(fired(debug({ requestObject: undefined }))).toEqual(["ephemeral-container"]);
-      expect(fired(debug({ verb: "get" }))).toEqual([]);
-      expect(fired(debug({ responseStatus: { code: 422 } }))).toEqual([]);
+    it("fires without a body (audit level Metadata), and not on a read or a 422", async () => {
+      expect(await fired(debug({ requestObject: undefined }))).toEqual(["ephemeral-container"]);
+      expect(await fired(debug({ verb: "get" }))).toEqual([]);
+      expect(await fired(debug({ responseStatus: { code: 422 } }))).toEqual([]);
     });
   });
 
@@ -69,7 +72,7 @@ describe("audit rules", () => {
     const create = (spec: unknown, overrides: Partial<AuditEvent> = {}) =>
       auditEvent({ verb: "create", objectRef: { resource: "pods", namespace: "shop" }, requestObject: { spec }, ...overrides });
 
-    it("names every kind of host access in one match", () => {
+    it("names every kind of host access in one match", async () => {
       const spec = {
         hostPID: true,
         hostIPC: true,
@@ -77,7 +80,7 @@ describe("audit rules", () => {
         containers: [{ name: "app" }],
         volumes: [{ name: "root", hostPath: { path: "/" } }, { name: "tmp", emptyDir: {} }],
       };
-      const match = AUDIT_RULES.find((r) => r.id === "privileged-pod")?.match(create(spec), ctx());
+      const match = await AUDIT_RULES.find((r) => r.id === "privileged-pod")?.match(create(spec), ctx());
       expect(match?.details).toEqual({
         reasons: ["privileged", "hostPID", "hostIPC", "hostPath"],
         privilegedContainers: ["setup"],
@@ -85,17 +88,17 @@ describe("audit rules", () => {
       });
     });
 
-    it("does not fire on a plain pod, privileged: false, a denied create, or a non-final stage", () => {
+    it("does not fire on a plain pod, privileged: false, a denied create, or a non-final stage", async () => {
       const privileged = { containers: [{ name: "app", securityContext: { privileged: true } }] };
-      expect(fired(create({ containers: [{ name: "app", securityContext: { privileged: false } }] }))).toEqual([]);
-      expect(fired(create(privileged, { responseStatus: { code: 403 } }))).toEqual([]);
-      expect(fired(create(privileged, { stage: "ResponseStarted" }))).toEqual([]);
-      expect(fired(create(privileged))).toEqual(["privileged-pod"]);
+      expect(await fired(create({ containers: [{ name: "app", securityContext: { privileged: false } }] }))).toEqual([]);
+      expect(await fired(create(privileged, { responseStatus: { code: 403 } }))).toEqual([]);
+      expect(await fired(create(privileged, { stage: "ResponseStarted" }))).toEqual([]);
+      expect(await fired(create(privileged))).toEqual(["privileged-pod"]);
     });
   });
 
   describe("cluster-admin-binding and wildcard-role", () => {
-    it("fire on a namespaced RoleBinding to cluster-admin and a Role with verbs *", () => {
+    it("fire on a namespaced RoleBinding to cluster-admin and a Role with verbs *", async () => {
       const binding = auditEvent({
         verb: "create",
         objectRef: { resource: "rolebindings", namespace: "shop", name: "oops", apiGroup: "rbac.authorization.k8s.io" },
@@ -109,21 +112,21 @@ describe("audit rules", () => {
         objectRef: { resource: "roles", namespace: "shop", name: "all", apiGroup: "rbac.authorization.k8s.io" },
         requestObject: { rules: [{ apiGroups: ["apps"], resources: ["deployments"], verbs: ["*"] }] },
       });
-      expect(fired(binding)).toEqual(["cluster-admin-binding"]);
-      expect(fired(role)).toEqual(["wildcard-role"]);
+      expect(await fired(binding)).toEqual(["cluster-admin-binding"]);
+      expect(await fired(role)).toEqual(["wildcard-role"]);
     });
 
-    it("do not fire on a Role named cluster-admin, a delete, or a role without wildcards", () => {
+    it("do not fire on a Role named cluster-admin, a delete, or a role without wildcards", async () => {
       const binding = (roleRef: unknown, verb = "create") =>
         auditEvent({ verb, objectRef: { resource: "rolebindings", namespace: "shop", name: "b" }, requestObject: { roleRef } });
-      expect(fired(binding({ kind: "Role", name: "cluster-admin" }))).toEqual([]);
-      expect(fired(binding({ kind: "ClusterRole", name: "cluster-admin" }, "delete"))).toEqual([]);
+      expect(await fired(binding({ kind: "Role", name: "cluster-admin" }))).toEqual([]);
+      expect(await fired(binding({ kind: "ClusterRole", name: "cluster-admin" }, "delete"))).toEqual([]);
       const role = auditEvent({
         verb: "create",
         objectRef: { resource: "clusterroles", name: "reader" },
         requestObject: { rules: [{ apiGroups: ["*"], resources: ["pods"], verbs: ["get"] }] },
       });
-      expect(fired(role)).toEqual([]);
+      expect(await fired(role)).toEqual([]);
     });
   });
 
@@ -131,38 +134,38 @@ describe("audit rules", () => {
     const read = (overrides: Partial<AuditEvent> = {}) =>
       auditEvent({ objectRef: { resource: "secrets", namespace: "shop", name: "db-password" }, ...overrides });
 
-    it("fires the first time a principal reads secrets in a namespace, not the second", () => {
+    it("fires the first time a principal reads secrets in a namespace, not the second", async () => {
       const seen = ctx();
-      expect(fired(read(), seen)).toEqual(["secret-read-new-principal"]);
-      expect(fired(read({ verb: "list", objectRef: { resource: "secrets", namespace: "shop" } }), seen)).toEqual([]);
-      expect(fired(read({ objectRef: { resource: "secrets", namespace: "billing", name: "x" } }), seen)).toEqual([
+      expect(await fired(read(), seen)).toEqual(["secret-read-new-principal"]);
+      expect(await fired(read({ verb: "list", objectRef: { resource: "secrets", namespace: "shop" } }), seen)).toEqual([]);
+      expect(await fired(read({ objectRef: { resource: "secrets", namespace: "billing", name: "x" } }), seen)).toEqual([
         "secret-read-new-principal",
       ]);
     });
 
-    it("learns the impersonated user, not the impersonator", () => {
+    it("learns the impersonated user, not the impersonator", async () => {
       const seen = ctx();
       fired(read(), seen);
       const asBob = read({ impersonatedUser: { username: "bob", groups: [] } });
-      expect(fired(asBob, seen)).toEqual(["secret-read-new-principal"]);
-      expect(fired(asBob, seen)).toEqual([]);
+      expect(await fired(asBob, seen)).toEqual(["secret-read-new-principal"]);
+      expect(await fired(asBob, seen)).toEqual([]);
     });
 
-    it("neither fires nor learns on a forbidden read, and ignores writes", () => {
+    it("neither fires nor learns on a forbidden read, and ignores writes", async () => {
       const seen = ctx();
-      expect(fired(read({ responseStatus: { code: 403 } }), seen)).toEqual([]);
-      expect(fired(read({ verb: "delete" }), seen)).toEqual([]);
-      expect(fired(read(), seen)).toEqual(["secret-read-new-principal"]);
+      expect(await fired(read({ responseStatus: { code: 403 } }), seen)).toEqual([]);
+      expect(await fired(read({ verb: "delete" }), seen)).toEqual([]);
+      expect(await fired(read(), seen)).toEqual(["secret-read-new-principal"]);
     });
 
-    it("marks first reads during the learning period as suppressed", () => {
+    it("marks first reads during the learning period as suppressed", async () => {
       const seen = new MemorySeenSet({ learningMs: 60 * 60_000 });
       const rule = AUDIT_RULES.find((r) => r.id === "secret-read-new-principal");
-      expect(rule?.match(read(), seen)?.suppressed).toBe("learning");
+      expect((await rule?.match(read(), seen))?.suppressed).toBe("learning");
       const later = read({ requestReceivedTimestamp: "2024-05-01T11:00:00.000000000Z" });
-      expect(rule?.match(later, seen)).toBeUndefined(); // learned while learning
+      expect(await rule?.match(later, seen)).toBeUndefined(); // learned while learning
       const stranger = read({ ...later, user: { username: "mallory", groups: [] } });
-      expect(rule?.match(stranger, seen)?.suppressed).toBeUndefined();
+      expect((await rule?.match(stranger, seen))?.suppressed).toBeUndefined();
     });
   });
 
@@ -170,20 +173,20 @@ describe("audit rules", () => {
     const anonymous = (overrides: Partial<AuditEvent> = {}) =>
       auditEvent({ user: { username: "system:anonymous", groups: ["system:unauthenticated"] }, ...overrides });
 
-    it("fires on an allowed anonymous resource request, also when only the group says so", () => {
-      expect(fired(anonymous())).toEqual(["anonymous-allowed"]);
-      expect(fired(anonymous({ user: { username: "someone", groups: ["system:unauthenticated"] } }))).toEqual([
+    it("fires on an allowed anonymous resource request, also when only the group says so", async () => {
+      expect(await fired(anonymous())).toEqual(["anonymous-allowed"]);
+      expect(await fired(anonymous({ user: { username: "someone", groups: ["system:unauthenticated"] } }))).toEqual([
         "anonymous-allowed",
       ]);
-      expect(fired(anonymous({ objectRef: undefined, requestURI: "/api/v1/nodes/x/proxy/metrics" }))).toEqual([
+      expect(await fired(anonymous({ objectRef: undefined, requestURI: "/api/v1/nodes/x/proxy/metrics" }))).toEqual([
         "anonymous-allowed",
       ]);
     });
 
-    it("does not fire when denied (401/403) or on public paths such as /healthz?verbose", () => {
-      expect(fired(anonymous({ responseStatus: { code: 401 } }))).toEqual([]);
-      expect(fired(anonymous({ responseStatus: { code: 403 } }))).toEqual([]);
-      expect(fired(anonymous({ objectRef: undefined, requestURI: "/healthz?verbose" }))).toEqual([]);
+    it("does not fire when denied (401/403) or on public paths such as /healthz?verbose", async () => {
+      expect(await fired(anonymous({ responseStatus: { code: 401 } }))).toEqual([]);
+      expect(await fired(anonymous({ responseStatus: { code: 403 } }))).toEqual([]);
+      expect(await fired(anonymous({ objectRef: undefined, requestURI: "/healthz?verbose" }))).toEqual([]);
     });
   });
 });

@@ -37,7 +37,7 @@ function probeAndSessionBinaries(): Set<string> {
   for (const file of demoFiles.filter((f) => path.basename(f).startsWith("tetragon-"))) {
     for (const line of readFileSync(file, "utf8").trimEnd().split("\n")) {
       const proc = JSON.parse(line).process_exec.process;
-      if (proc.maybe_exec_probe === true || proc.in_init_tree === false) binaries.add(proc.binary);
+      if (proc.pod?.container?.maybe_exec_probe === true || proc.in_init_tree === false) binaries.add(proc.binary);
     }
   }
   return binaries;
@@ -164,6 +164,58 @@ describe("outlier replay options", () => {
     const redis = await replay(demoFiles, { redis: "redis://127.0.0.1:1" });
     expect(redis.code).toBe(2);
     expect(redis.stderr).toMatch(/cannot reach Redis at redis:\/\/127\.0\.0\.1:1.*--redis/);
+  });
+
+  it("keeps a Tetragon exec probe (maybe_exec_probe on the pod's container) out of baselines, end to end", async () => {
+    const fixture = path.join(repoRoot, "packages/normalize/test-fixtures/tetragon-exec-probe.jsonl");
+    const probes = path.join(mkdtempSync(path.join(tmpdir(), "outlier-probe-")), "probe.jsonl");
+    writeFileSync(probes, `${readFileSync(fixture, "utf8").split("\n")[0]}\n`); // the one line that is a probe
+    const { code, findings, stderr } = await replay([probes]);
+    expect(code).toBe(0);
+    expect(findings).toEqual([]);
+    expect(stderr).toMatch(/kept out of baselines: .*exec-probe 1\b/);
+  });
+
+  describe("a Falco-only cluster", () => {
+    const alert = (rule: string, tags: string[], fields: Record<string, unknown>) =>
+      JSON.stringify({
+        hostname: "node-a",
+        output: `10:00:00.000000000: Notice ${rule}`,
+        priority: "Notice",
+        rule,
+        source: "syscall",
+        tags,
+        time: "2026-03-02T10:00:00.000000000Z",
+        output_fields: { "k8s.ns.name": "shop", "k8s.pod.name": "web-7c9d8b6f5d-x2kqp", "container.name": "web", "k8smeta.pod.labels": "(app:web,team:payments)", ...fields },
+      });
+    let falcoFile: string;
+    beforeAll(() => {
+      falcoFile = path.join(mkdtempSync(path.join(tmpdir(), "outlier-falco-")), "falco.jsonl");
+      const shell = alert("Terminal shell in container", ["container", "shell"], { "proc.exepath": "/bin/bash", "proc.cmdline": "bash -i" });
+      const apiServer = alert("Contact K8S API Server From Container", ["network"], { "proc.exepath": "/usr/bin/curl", "proc.cmdline": "curl https://10.96.0.1" });
+      writeFileSync(falcoFile, `${shell}\n${apiServer}\n`);
+    });
+
+    it("feeds the shell alert as a process exec, not also as a falco.* finding, and routes the other alert to the team its pod labels name", async () => {
+      const { code, findings } = await replay([falcoFile], { routes: routesFile });
+      expect(code).toBe(0);
+      expect(findings.map((f) => f.type)).toEqual(["falco.contact-k8s-api-server-from-container"]);
+      expect(findings[0]).toMatchObject({ workload: { name: "web", labels: { app: "web", team: "payments" } } });
+      expect(findings[0]!.destinations).toContain("slack:#payments-oncall");
+    });
+
+    it("--falco-exec-rule names the rules that feed: the others, shell included, pass through", async () => {
+      const { findings } = await replay([falcoFile], { falcoExecRule: ["Contact K8S API Server From Container"] });
+      expect(findings.map((f) => f.type)).toEqual(["falco.terminal-shell-in-container"]);
+    });
+
+    it("still passes an exec alert through when it cannot feed: no container name to keep a baseline for", async () => {
+      const noContainer = alert("Terminal shell in container", ["shell"], { "container.name": undefined, "proc.exepath": "/bin/bash" });
+      const file = path.join(mkdtempSync(path.join(tmpdir(), "outlier-falco-")), "falco.jsonl");
+      writeFileSync(file, `${noContainer}\n`);
+      const { findings } = await replay([file]);
+      expect(findings.map((f) => f.type)).toEqual(["falco.terminal-shell-in-container"]);
+    });
   });
 
   it("exits 2 on an unknown output format or no file (through the real command line)", () => {

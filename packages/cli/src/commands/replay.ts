@@ -12,6 +12,7 @@ import {
   RedisFindingLog,
   RedisLabelIndex,
   RedisReplicaSnapshotStore,
+  RedisSeenSet,
   type BaselineStore,
   type FindingLog,
 } from "@outlier/store";
@@ -27,6 +28,8 @@ export interface ReplayCommandOptions {
   redis?: string;
   routes?: string;
   cluster: string;
+  /** Falco rules whose alerts feed process execs instead of passing through; absent: the normalizer's choice. */
+  falcoExecRule?: string[];
 }
 
 /** A finding as replay prints it: with its destinations when a routing file was given. */
@@ -48,8 +51,16 @@ Output (stdout):
 Progress (on a terminal) and a summary go to stderr. Rejected lines are reported on
 stderr as FILE:LINE: code: message and counted; they never stop the replay.
 
+Falco alerts of rules that report a process being spawned feed the baselines as process
+execs, like Tetragon's; they are not passed through as falco.* findings (that doubled
+every process). By default those are execve alerts and rules named or tagged for shells
+and spawned processes; --falco-exec-rule NAME (repeatable) names them exactly instead.
+Every other rule's alert passes through as a falco.<rule> finding.
+
 Baselines live in memory and are gone at exit, unless --redis names a Redis server:
-then they are loaded from and left in Redis, for the review CLI to show.
+then they are loaded from and left in Redis, for the review CLI to show, with what the
+stateful audit rules learned (e.g. who reads secrets). Those rules learn for the same
+--learning-window as the baselines.
 
 Exit codes:
   0  replayed; every line became events or was skipped on purpose
@@ -62,6 +73,7 @@ Examples:
   $ outlier replay --learning-window 30m tetragon.jsonl audit.log > findings.jsonl
   $ outlier replay --routes examples/routes.yaml --output jsonl examples/demo/*.jsonl
   $ outlier replay --redis redis://127.0.0.1:6379 --cluster prod-eu /var/log/tetragon/*.log
+  $ outlier replay --falco-exec-rule "Outlier process spawned" falco-events.json audit.log
 `;
 
 export function replayCommand(): Command {
@@ -73,10 +85,15 @@ export function replayCommand(): Command {
     .option("--redis <url>", "keep baselines in this Redis (redis:// or rediss://) instead of memory")
     .option("--routes <file>", "routing file: add each finding's destinations (Slack channels, SIEM sinks)")
     .option("--cluster <name>", "cluster name for events that carry none", "default")
+    .option("--falco-exec-rule <name>", "a Falco rule whose alerts feed process execs (repeatable; default: execve, shell and spawn rules)", collect)
     .addHelpText("after", HELP)
     .action(async (files: string[], options: ReplayCommandOptions) => {
       process.exitCode = await runReplay(files, options, { stdout: process.stdout, stderr: process.stderr });
     });
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** Replays the files; returns the exit code. */
@@ -86,18 +103,20 @@ export async function runReplay(files: string[], options: ReplayCommandOptions, 
     io.stderr.write(`outlier replay: ${setup}\n`);
     return USAGE_ERROR;
   }
-  const { policy, routes, store, reviewStores, findingLog } = setup;
+  const { policy, routes, store, reviewStores, findingLog, seen } = setup;
   try {
     const progress = isTty(io.stderr);
     if (progress) io.stderr.write(`reading ${files.length} file(s)…\n`);
     const input = await readEvents(files, {
       cluster: options.cluster,
+      falcoExecRules: options.falcoExecRule,
       onRejected: (r) => io.stderr.write(`${r.file}:${r.lineNo}: ${r.code}: ${r.message}\n`),
     });
     const output = options.output === "jsonl" ? jsonlOutput(io) : tableOutput(io, options.routes !== undefined);
     const detector = await replayEvents(input.events, {
       store,
       reviewStores,
+      seen,
       policy,
       onFindings: async (findings) => {
         await findingLog?.append(findings);
@@ -125,6 +144,7 @@ interface ReplaySetup {
   /** With `--redis`, what the review CLI reads besides baselines: labels, replica windows, findings. */
   reviewStores?: { labels: RedisLabelIndex; replicaSnapshots: RedisReplicaSnapshotStore };
   findingLog?: FindingLog;
+  seen?: RedisSeenSet;
 }
 
 /** Everything that can fail before reading: options, files, routing file, Redis. A string is the usage error. */
@@ -143,7 +163,8 @@ async function prepare(files: string[], options: ReplayCommandOptions): Promise<
   try {
     const redis = await connectRedis(options.redis);
     const reviewStores = { labels: new RedisLabelIndex(redis), replicaSnapshots: new RedisReplicaSnapshotStore(redis) };
-    return { policy, routes, store: new RedisBaselineStore(redis), reviewStores, findingLog: new RedisFindingLog(redis) };
+    const seen = new RedisSeenSet(redis, { learningMs: policy.learningWindowMs });
+    return { policy, routes, store: new RedisBaselineStore(redis), reviewStores, findingLog: new RedisFindingLog(redis), seen };
   } catch (e) {
     return `${(e as Error).message} (check --redis, or leave it out to keep baselines in memory)`;
   }

@@ -86,3 +86,29 @@ export function execSession(overrides: Partial<Finding> = {}): Finding {
     ...overrides,
   };
 }
+
+/** A person minting a service-account token (audit rule service-account-token), with its why and what to do. */
+export function serviceAccountToken(overrides: Partial<Finding> = {}): Finding {
+  return {
+    schema: "outlier.finding.v1",
+    id: "f-sa-token-1",
+    type: "audit.service-account-token",
+    severity: "critical",
+    time: "2024-05-01T10:05:00.000000000Z",
+    cluster: "prod-eu",
+    summary: "mallory@example.com: minted a token for service account kube-system/default, valid 7d, not bound to a pod or secret",
+    namespace: "kube-system",
+    evidence: {
+      rule: { id: "service-account-token", title: "Service account token minted by a person" },
+      user: { username: "mallory@example.com", groups: ["system:authenticated"] },
+      details: {
+        serviceAccount: "kube-system/default",
+        expirationSeconds: 604800,
+        why: "people do not normally mint service-account tokens; the kubelet and controllers do; critical: a kube-system account",
+        action: "confirm with the person; if not expected, revoke the token and review what the account can do",
+      },
+    },
+    dedupKey: "audit.service-account-token|mallory@example.com|serviceaccounts/token:kube-system/default",
+    ...overrides,
+  };
+}
