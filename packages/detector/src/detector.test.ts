@@ -236,6 +236,15 @@ describe("Detector", () => {
     expect(await run(detector, PODS.flatMap((pod) => COMMON.map((binary) => exec({ pod, binary, minutes: 61 }))))).toEqual([]);
   });
 
+  it("sends a held review when it is due even if its workload runs nothing more", async () => {
+    const detector = new Detector({ store: new MemoryBaselineStore() });
+    await detector.process([...learningHour().filter((e) => e.time <= at(20)), exec({ pod: PODS[1]!, binary: "/usr/bin/jq", minutes: 21 })]);
+    const elsewhere = (minutes: number) => exec({ pod: "cart-1", workload: "cart", binary: "/usr/local/bin/cart", minutes });
+    expect(await detector.process([elsewhere(40)])).toEqual([]);
+    const due = await detector.process([elsewhere(52)]);
+    expect(due.map((f) => [f.type, f.severity, f.pod, f.time])).toEqual([["replica.deviation", "low", PODS[1], at(21)]]);
+  });
+
   it("still reports a one-off on a pod the replica window dropped (over its pod limit), without scores", async () => {
     const detector = new Detector({ store: new MemoryBaselineStore() });
     const pods = Array.from({ length: 257 }, (_, i) => `checkout-7d9f-${i}`);

@@ -165,6 +165,8 @@ export class Detector {
   /** cluster/namespace/pod → its workload, learned from runtime events, for audit and exec-session findings. */
   readonly #pods = new RecencyMap<KnownWorkload>(MAX_KNOWN_PODS);
   readonly #cooldown: Cooldown;
+  /** Containers holding low review findings (`reviewHoldMs`). */
+  readonly #holding = new Set<ContainerState>();
   readonly #sessions: ExecSessionCorrelator;
   readonly #ruleContext: RuleContext;
   /** Label and replica-window writes for the review CLI, sent with the batch's baseline write. */
@@ -226,6 +228,7 @@ export class Detector {
     // Deferred execs whose wait is over are older than this batch's: judged first.
     const writes = await this.#judgeAll([...this.#releaseDeferred(false), ...toJudge], findings);
     findings.push(...this.#admitAll(this.#sessions.flush(timeFromMillis(this.#nowMs))));
+    findings.push(...this.#releaseAllHeld(this.#nowMs));
     const persisted = this.#persist(writes);
     persisted.catch(() => undefined); // the caller awaits it; this only keeps an early failure from being "unhandled"
     this.stats.count("findings", undefined, findings.length);
@@ -238,8 +241,8 @@ export class Detector {
     const writes = await this.#judgeAll(this.#releaseDeferred(true), findings);
     findings.push(...this.#admitAll(this.#sessions.flush(timeFromMillis(this.#nowMs + 24 * 60 * 60_000))));
     const snapshots = this.#deps.replicaSnapshots;
+    findings.push(...this.#releaseAllHeld(Infinity));
     for (const [, state] of this.#containers.entries()) {
-      if (state.held && state.tracked) findings.push(...this.#releaseHeld(state, state.tracked, Infinity));
       const reported = this.#compare(state, timeFromMillis(this.#nowMs));
       findings.push(...reported);
       // No detector runs after a replay to answer the CLI: the last windows are left in the store
@@ -369,7 +372,6 @@ export class Detector {
     this.stats.count("verdicts", result.verdict);
     this.#stage(writes, state, obs, tracked, entry, result);
     if (result.verdict === "single-replica") this.#reportSingleReplica(this.#singleReplicaFinding(event, obs, state, risk!), obs, state, findings);
-    if (state.held) findings.push(...this.#releaseHeld(state, tracked, timeToMillis(obs.time)));
     const build = FINDING_OF_VERDICT[result.verdict];
     if (build) {
       const input = { event, baseline: result.baseline, entry: result.entry ?? entry, liveReplicas, replicasRunningBinary, workloadMeta: meta, risk };
@@ -381,7 +383,22 @@ export class Detector {
   /** High and critical at once; a low one (a review) once the hold shows no peer runs it too. */
   #reportSingleReplica(finding: Finding, obs: ProcessObservation, state: ContainerState, findings: Finding[]): void {
     if (finding.severity !== "low" || (state.held?.length ?? 0) >= MAX_HELD) findings.push(...this.#admitAll([finding]));
-    else (state.held ??= []).push({ finding, binary: obs.binary, dueMs: timeToMillis(obs.time) + this.#opts.reviewHoldMs });
+    else {
+      (state.held ??= []).push({ finding, binary: obs.binary, dueMs: timeToMillis(obs.time) + this.#opts.reviewHoldMs });
+      this.#holding.add(state);
+    }
+  }
+
+  /** At the end of each batch (event time `nowMs`), also for containers that ran nothing since: a quiet one still gets its review. */
+  #releaseAllHeld(nowMs: number): Finding[] {
+    const released: Finding[] = [];
+    for (const state of this.#holding) {
+      // Held in event order: nothing is due before the first one is. A baseline a person just changed waits for its reload.
+      if (!state.held || !state.tracked || state.held[0]!.dueMs > nowMs) continue;
+      released.push(...this.#releaseHeld(state, state.tracked, nowMs));
+      if (!state.held) this.#holding.delete(state);
+    }
+    return released;
   }
 
   /**
@@ -389,8 +406,6 @@ export class Detector {
    * as a singleton task (a person should confirm that), dropped when a peer ran it too.
    */
   #releaseHeld(state: ContainerState, tracked: Tracked, nowMs: number): Finding[] {
-    // Held in event order: nothing is due before the first one is.
-    if (state.held![0]!.dueMs > nowMs) return [];
     const due = state.held!.filter((h) => h.dueMs <= nowMs);
     state.held = state.held!.filter((h) => h.dueMs > nowMs);
     if (state.held.length === 0) delete state.held;
