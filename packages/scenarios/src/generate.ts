@@ -207,10 +207,10 @@ function placement(w: World, n: number): string[] {
 }
 
 /** A Deployment's replicas, all started in the first minutes of the scenario (a few seconds apart). */
-function startDeployment(w: World, app: AppDef, replicas: number, hash = w.c.rsHash(), images?: Map<string, Image>, atUs?: number): RunningPod[] {
-  const naming = deploymentPodNaming(w.c, app, hash);
-  const t = atUs ?? w.rng.int(5, 120) * SEC;
-  return placement(w, replicas).map((node, i) => startPod(w.c, app, naming(), node, t + i * w.rng.int(2, 20) * SEC, Infinity, w.endUs, images));
+function startDeployment(w: World, app: AppDef, replicas: number): RunningPod[] {
+  const naming = deploymentPodNaming(w.c, app, w.c.rsHash());
+  const t = w.rng.int(5, 120) * SEC;
+  return placement(w, replicas).map((node, i) => startPod(w.c, app, naming(), node, t + i * w.rng.int(2, 20) * SEC, Infinity, w.endUs));
 }
 
 function image(w: World, repository: string, tag: string): Image {
