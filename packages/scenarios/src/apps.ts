@@ -59,8 +59,6 @@ export interface RunningPod {
   pod: Pod;
   /** Each container's main process. */
   mains: Map<string, Proc>;
-  /** The image each container runs (a rollout may change them). */
-  images: Map<string, Image>;
 }
 
 /** Pod names and labels of a workload's pods. */
@@ -89,7 +87,7 @@ export function statefulSetPodNaming(app: AppDef, revision: string): (ordinal: n
 /**
  * Starts a pod at `startUs` (its init containers, then the containers' start-up chains,
  * all recorded) and schedules its probes and tasks until `endUs` or the scenario's end.
- * A controller's `create pods` request comes a moment before, unless `createdBy` is null.
+ * The controller's `create pods` request and the kubelet's token request come a moment before.
  */
 export function startPod(
   c: Cluster,
@@ -99,10 +97,8 @@ export function startPod(
   startUs: number,
   endUs: number,
   scenarioEndUs: number,
-  images?: Map<string, Image>,
-  createdBy: string | null = app.kind === "StatefulSet" ? "statefulset-controller" : app.kind === "DaemonSet" ? "daemon-set-controller" : "replicaset-controller",
 ): RunningPod {
-  const imageOf = (d: ContainerDef) => images?.get(d.name) ?? d.image;
+  const createdBy = app.kind === "StatefulSet" ? "statefulset-controller" : app.kind === "DaemonSet" ? "daemon-set-controller" : "replicaset-controller";
   const pod = c.pod({
     namespace: app.namespace,
     name: naming.name,
@@ -110,12 +106,12 @@ export function startPod(
     labels: naming.labels,
     workload: app.name,
     workloadKind: app.kind,
-    containers: [...app.inits, ...app.containers].map((d) => ({ name: d.name, image: imageOf(d) })),
+    containers: [...app.inits, ...app.containers].map((d) => ({ name: d.name, image: d.image })),
     startUs,
   });
   pod.endUs = endUs;
-  if (createdBy !== null) c.tagged(app.steadyTag, () => podCreated(c, pod, app, imageOf, startUs - 2_500_000, createdBy));
-  const running: RunningPod = { app, pod, mains: new Map(), images: new Map([...app.inits, ...app.containers].map((d) => [d.name, imageOf(d)])) };
+  c.tagged(app.steadyTag, () => podCreated(c, pod, app, startUs - 2_500_000, createdBy));
+  const running: RunningPod = { app, pod, mains: new Map() };
   let t = startUs;
   c.tagged(app.steadyTag, () => {
     for (const init of app.inits) {
@@ -147,18 +143,12 @@ export function startPod(
   return running;
 }
 
-/** A pod that was already running when the recording began: its start-up is not recorded. */
-export function runningPod(c: Cluster, app: AppDef, naming: PodNaming, node: string, startedUs: number, endUs: number, scenarioEndUs: number): RunningPod {
-  return startPod(c, app, naming, node, startedUs, endUs, scenarioEndUs, undefined, null);
-}
-
 function runStart(c: Cluster, pod: Pod, def: ContainerDef, us: number): Proc {
-  const record = us >= 0;
   const [first, ...rest] = def.start;
-  const entry = c.exec(pod, def.name, us, first![0], first![1], { uid: def.uid, cwd: def.cwd, record });
+  const entry = c.exec(pod, def.name, us, first![0], first![1], { uid: def.uid, cwd: def.cwd });
   let main = entry;
   rest.forEach(([binary, args], i) => {
-    main = c.exec(pod, def.name, us + (i + 1) * c.rng.int(60_000, 400_000), binary, args, { parent: entry, uid: def.uid, cwd: def.cwd, record });
+    main = c.exec(pod, def.name, us + (i + 1) * c.rng.int(60_000, 400_000), binary, args, { parent: entry, uid: def.uid, cwd: def.cwd });
   });
   return main;
 }
@@ -197,11 +187,11 @@ export function chainTask(steps: Step[], periodUs: number, jitterUs: number, pha
   };
 }
 
-function podCreated(c: Cluster, pod: Pod, app: AppDef, imageOf: (d: ContainerDef) => Image, us: number, controller: string): void {
+function podCreated(c: Cluster, pod: Pod, app: AppDef, us: number, controller: string): void {
   const generateName = app.kind === "StatefulSet" ? undefined : pod.name.slice(0, pod.name.lastIndexOf("-") + 1);
   const spec = (d: ContainerDef) => ({
     name: d.name,
-    image: `${imageOf(d).repository}:${imageOf(d).tag}`,
+    image: `${d.image.repository}:${d.image.tag}`,
     command: [d.start[0]![0]],
     args: d.start[0]![1] ? d.start[0]![1].split(" ") : undefined,
     securityContext: { runAsNonRoot: d.uid !== 0, allowPrivilegeEscalation: false },

@@ -213,7 +213,7 @@ export class Cluster {
     us: number,
     binary: string,
     args: string,
-    opts: { parent?: Proc; uid: number; cwd?: string; inInitTree?: boolean; probe?: boolean; tty?: number; record?: boolean },
+    opts: { parent?: Proc; uid: number; cwd?: string; inInitTree?: boolean; probe?: boolean; tty?: number },
   ): Proc {
     const container = pod.containers.get(containerName);
     if (!container) throw new Error(`pod ${pod.name} has no container ${containerName}`);
@@ -241,8 +241,7 @@ export class Cluster {
       auid: 4294967295,
       tag: this.tag,
     };
-    // Unrecorded: a process that started before the recording (a pod already running).
-    if (opts.record !== false) this.execs.push({ us, proc });
+    this.execs.push({ us, proc });
     return proc;
   }
 

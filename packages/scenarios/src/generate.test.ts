@@ -88,6 +88,7 @@ describe("generateScenario", () => {
     expect(exec.requestURI).toMatch(/^\/api\/v1\/namespaces\/[^/]+\/pods\/[^/]+\/exec\?command=/);
     const tokens = events.filter((e) => e.objectRef?.subresource === "token" && e.stage === "ResponseComplete");
     expect(tokens.some((e) => e.user.username.startsWith("system:node:"))).toBe(true);
+    expect(tokens.some((e) => e.user.username === "system:serviceaccount:vault:vault")).toBe(true);
     expect(tokens.some((e) => e.user.username === "dave@example.com" && e.objectRef?.namespace === "kube-system")).toBe(true);
     expect(events.some((e) => e.objectRef?.resource === "secrets" && e.user.username.startsWith("system:serviceaccount:"))).toBe(true);
   });

@@ -207,10 +207,10 @@ function placement(w: World, n: number): string[] {
 }
 
 /** A Deployment's replicas, all started in the first minutes of the scenario (a few seconds apart). */
-function startDeployment(w: World, app: AppDef, replicas: number, hash = w.c.rsHash(), images?: Map<string, Image>, atUs?: number): RunningPod[] {
-  const naming = deploymentPodNaming(w.c, app, hash);
-  const t = atUs ?? w.rng.int(5, 120) * SEC;
-  return placement(w, replicas).map((node, i) => startPod(w.c, app, naming(), node, t + i * w.rng.int(2, 20) * SEC, Infinity, w.endUs, images));
+function startDeployment(w: World, app: AppDef, replicas: number): RunningPod[] {
+  const naming = deploymentPodNaming(w.c, app, w.c.rsHash());
+  const t = w.rng.int(5, 120) * SEC;
+  return placement(w, replicas).map((node, i) => startPod(w.c, app, naming(), node, t + i * w.rng.int(2, 20) * SEC, Infinity, w.endUs));
 }
 
 function image(w: World, repository: string, tag: string): Image {
@@ -1191,6 +1191,33 @@ const controllerSecrets: ClassBuilder = (w) => {
       });
     }
   }
+  // Vault's Kubernetes secrets engine mints short-lived service-account tokens for its clients: a controller, not a person.
+  const vault = serviceAccountUser("vault", "vault", w.rng.uuid());
+  const vaultId = "payments:controller-secrets:vault";
+  const vaultPeriod = w.rng.int(10, 30) * MIN;
+  w.incidents.push({ id: vaultId, class: "controller-secrets", kind: "benign", description: `vault mints a token for payments/payments-api every ${vaultPeriod / MIN} min`, cluster: w.cluster, namespace: "payments", users: [vault.username], expect: [], allow: [] });
+  w.c.tagged(vaultId, () => {
+    for (let us = w.rng.int(1, 10) * MIN; us < w.endUs; us += vaultPeriod + w.rng.int(-30, 30) * SEC) {
+      w.c.request({
+        us,
+        verb: "create",
+        requestURI: "/api/v1/namespaces/payments/serviceaccounts/payments-api/token",
+        user: vault,
+        sourceIP: "10.0.5.21",
+        userAgent: "vault/v1.17.6 (+https://www.vaultproject.io/; go1.22.7)",
+        objectRef: { resource: "serviceaccounts", namespace: "payments", name: "payments-api", apiVersion: "v1", subresource: "token" },
+        code: 201,
+        level: "Request",
+        requestObject: {
+          kind: "TokenRequest",
+          apiVersion: "authentication.k8s.io/v1",
+          metadata: { name: "payments-api", namespace: "payments", creationTimestamp: null },
+          spec: { audiences: null, expirationSeconds: 3600, boundObjectRef: null },
+          status: { token: "", expirationTimestamp: null },
+        },
+      });
+    }
+  });
   // A person, during learning and again after the lock, in the same namespace.
   const erin = personUser("erin@example.com", ["sre"]);
   const id = "payments:controller-secrets:erin";
@@ -1213,7 +1240,7 @@ const tokenMint: ClassBuilder = (w) => {
     id,
     class: "attack:token-mint",
     kind: "attack",
-    description: `dave creates a token for kube-system/${sa} (expirationSeconds ${expirationSeconds})`,
+    description: `dave lists kube-system's service accounts and secrets, then creates a token for kube-system/${sa} (expirationSeconds ${expirationSeconds})`,
     cluster: w.cluster,
     namespace: "kube-system",
     users: [dave.username],
@@ -1223,6 +1250,8 @@ const tokenMint: ClassBuilder = (w) => {
   const us = afterLock(w, 2, 8);
   w.c.tagged(id, () => {
     w.c.request({ us, verb: "list", requestURI: "/api/v1/namespaces/kube-system/serviceaccounts?limit=500", user: dave, sourceIP: "198.51.100.23", userAgent: KUBECTL_UA, objectRef: { resource: "serviceaccounts", namespace: "kube-system", apiVersion: "v1" }, code: 200 });
+    // Reconnaissance: which secrets kube-system holds (a first-seen secret reader once the learning is over).
+    w.c.request({ us: us + 5 * SEC, verb: "list", requestURI: "/api/v1/namespaces/kube-system/secrets?limit=500", user: dave, sourceIP: "198.51.100.23", userAgent: KUBECTL_UA, objectRef: { resource: "secrets", namespace: "kube-system", apiVersion: "v1" }, code: 200 });
     w.c.request({
       us: us + w.rng.int(10, 60) * SEC,
       verb: "create",
