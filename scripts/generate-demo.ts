@@ -15,6 +15,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { K8S_SAFE, Random } from "../packages/scenarios/src/random.ts";
 
 const START_MS = Date.parse("2026-03-02T09:00:00Z");
 const SEED = 20260302;
@@ -22,46 +23,8 @@ const END_MINUTE = 90;
 const NODES = ["worker-a", "worker-b", "worker-c"] as const;
 type NodeName = (typeof NODES)[number];
 
-/** mulberry32: small, fast, and the same sequence on every platform. */
-class Random {
-  #state: number;
-
-  constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-
-  /** A float in [0, 1). */
-  next(): number {
-    let t = (this.#state = (this.#state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** An integer in [min, max]. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  chars(alphabet: string, length: number): string {
-    let out = "";
-    for (let i = 0; i < length; i++) out += alphabet[Math.floor(this.next() * alphabet.length)];
-    return out;
-  }
-
-  hex(length: number): string {
-    return this.chars("0123456789abcdef", length);
-  }
-
-  uuid(): string {
-    const h = this.hex(32);
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20)}`;
-  }
-}
-
+// The labelled scenarios' generator (packages/scenarios) draws from the same mulberry32.
 const rng = new Random(SEED);
-/** Kubernetes' alphabet for generated names (ReplicaSet hashes, pod suffixes). */
-const SAFE = "bcdfghjklmnpqrstvwxz2456789";
 
 // ---------------------------------------------------------------------------------
 // Time: microseconds since START_MS, printed with nine fractional digits (Tetragon)
@@ -271,11 +234,11 @@ const images = {
 };
 
 function replicaSetPods(deployment: string, namespace: string, team: string, img: Image, placement: NodeName[], startUs: number, staggerUs: number): Pod[] {
-  const hash = rng.chars(SAFE, 10);
+  const hash = rng.chars(K8S_SAFE, 10);
   return placement.map((node, i) =>
     pod({
       namespace,
-      name: `${deployment}-${hash}-${rng.chars(SAFE, 5)}`,
+      name: `${deployment}-${hash}-${rng.chars(K8S_SAFE, 5)}`,
       node,
       labels: { app: deployment, team, "pod-template-hash": hash },
       workload: deployment,
@@ -521,7 +484,7 @@ function scenario(): void {
   const frontendV1 = replicaSetPods("frontend", "shop", "web", images.frontendOld, ["worker-a", "worker-b"], minute(0, 5), minute(0, 20)).map((p) =>
     frontendStart(p, p.container.startUs, 72.5),
   );
-  const ledgerRevision = `ledger-${rng.chars(SAFE, 10)}`;
+  const ledgerRevision = `ledger-${rng.chars(K8S_SAFE, 10)}`;
   const ledger = NODES.map((node, i) =>
     ledgerStart(
       pod({
@@ -539,12 +502,12 @@ function scenario(): void {
       END_MINUTE,
     ),
   );
-  const exporterRevision = rng.chars(SAFE, 10);
+  const exporterRevision = rng.chars(K8S_SAFE, 10);
   const exporters = NODES.map((node, i) =>
     nodeExporterStart(
       pod({
         namespace: "monitoring",
-        name: `node-exporter-${rng.chars(SAFE, 5)}`,
+        name: `node-exporter-${rng.chars(K8S_SAFE, 5)}`,
         node,
         labels: { "app.kubernetes.io/name": "node-exporter", team: "platform", "controller-revision-hash": exporterRevision, "pod-template-generation": "1" },
         workload: "node-exporter",
@@ -597,7 +560,7 @@ function nightlyReport(us: number): void {
   const controllerUid = rng.uuid();
   const p = pod({
     namespace: "bank",
-    name: `nightly-report-${rng.chars(SAFE, 5)}`,
+    name: `nightly-report-${rng.chars(K8S_SAFE, 5)}`,
     node: "worker-b",
     labels: { "batch.kubernetes.io/controller-uid": controllerUid, "batch.kubernetes.io/job-name": "nightly-report", "controller-uid": controllerUid, "job-name": "nightly-report" },
     workload: "nightly-report",

@@ -1,5 +1,6 @@
 import { stableId, type Finding, type RuntimeEvent, type Severity } from "@outlier/contracts";
 import { baselineKeyOf, type Baseline, type BaselineEntry } from "./model.ts";
+import type { RiskAssessment } from "./risk.ts";
 
 /** Workload labels and annotations from the pod cache; the pod's labels stand in without it. */
 export interface WorkloadMeta {
@@ -16,23 +17,31 @@ export interface BaselineFindingInput {
   liveReplicas: number;
   replicasRunningBinary: number;
   workloadMeta?: WorkloadMeta;
+  /** The process's risk features (`assessRisk`), when weighed. */
+  risk?: RiskAssessment;
 }
 
 /**
  * For the verdicts `unexpected` and `denied-seen`. High; critical when the entry is
- * denied or when only one of several live replicas ran the binary.
+ * denied, when only one of several live replicas ran the binary, or when its risk
+ * features are critical.
  */
 export function unexpectedProcessFinding(input: BaselineFindingInput): Finding {
   const { event, baseline, entry } = input;
   const binary = event.process?.binary ?? "";
   const denied = entry?.status === "denied";
   const singleReplica = input.liveReplicas >= 2 && input.replicasRunningBinary <= 1;
-  const severity: Severity = denied || singleReplica ? "critical" : "high";
+  const risk = input.risk?.explained ?? [];
+  const severity: Severity = denied || singleReplica || input.risk?.severity === "critical" ? "critical" : "high";
   const what = denied ? "Denied process" : "Unexpected process";
-  return finding(input, "process.unexpected", severity, binary, `${what} ${binary} in ${where(baseline)}`, {
+  const compared = baseline.state === "learning" ? "while the baseline learns" : "not in the locked baseline";
+  const summary = `${what} ${binary} in ${where(baseline)} (${compared})${risk.length > 0 ? ` — ${risk.join("; ")}` : ""}`;
+  return finding(input, "process.unexpected", severity, binary, summary, {
     denied,
     singleReplica,
     replicas: { live: input.liveReplicas, runningBinary: input.replicasRunningBinary },
+    risk,
+    action: denied ? "look at the pod now: a person denied this binary" : "look at the pod; approve the binary if it belongs (outlier baseline review), else deny it",
   });
 }
 
@@ -43,8 +52,12 @@ export function driftFinding(input: BaselineFindingInput): Finding {
   const digest = event.pod?.container?.imageDigest ?? "";
   const window = baseline.relearn.find((w) => w.imageDigest === digest);
   const diff = window?.newBinaries ?? [binary];
-  return finding(input, "baseline.drift", "low", `${digest}|${binary}`, `New image ${digest} of ${where(baseline)} runs ${binary} (${diff.length} new binaries so far)`, {
+  const previous = baseline.imageDigests.filter((d) => d !== digest).at(-1);
+  const summary = `New image ${digest} of ${where(baseline)} runs ${binary}, which ${previous ? `image ${previous}` : "the earlier image"} did not (${diff.length} new binaries so far)`;
+  return finding(input, "baseline.drift", "low", `${digest}|${binary}`, summary, {
     imageDigest: digest,
+    previousImageDigest: previous,
+    action: "review the image diff: approve it if the rollout was meant to add these binaries (outlier baseline review), else deny them",
     imageDiff: diff,
     imageDiffOverflow: window?.newBinariesOverflow ?? 0,
     relearnWindow: window ? { startedAt: window.startedAt, endsAt: window.endsAt } : undefined,

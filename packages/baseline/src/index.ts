@@ -30,3 +30,4 @@ export { applyDecision, lock, reset, unlock, type Decision, type DecisionResult 
 export { classifyNoise, type ContainerSpecCommands, type NoiseKind } from "./noise.ts";
 export { driftFinding, overflowFinding, unexpectedProcessFinding, type BaselineFindingInput, type WorkloadMeta } from "./findings.ts";
 export { Cooldown, rollupText, type CooldownOptions, type Rollup } from "./cooldown.ts";
+export { assessRisk, type RiskAssessment, type RiskFeature } from "./risk.ts";

@@ -41,7 +41,7 @@ export interface Baseline {
 }
 
 export type EntryStatus = "learned" | "approved" | "denied" | "pending";
-export type PendingReason = "single-replica" | "image-drift" | "after-lock";
+export type PendingReason = "single-replica" | "image-drift" | "after-lock" | "risky";
 
 /** One executable of a baseline and the evidence of where it ran. */
 export interface BaselineEntry {
@@ -56,6 +56,13 @@ export interface BaselineEntry {
   users: string[];
   /** Pod names that ran it. */
   replicas: string[];
+  /**
+   * Learned as a singleton task: it recurred on one replica at a time (a leader-elected
+   * replica, a scheduler inside one pod), never on two at once. Shown for review.
+   */
+  singleton?: boolean;
+  /** For `image-drift`: the image digest it first appeared with. */
+  imageDigest?: string;
 }
 
 export interface BaselinePolicy {
@@ -65,6 +72,10 @@ export interface BaselinePolicy {
   maxEntries: number;
   /** With at least this many live replicas, a binary seen on one replica only stays pending. */
   singleReplicaMinPeers: number;
+  /** A single-replica binary run at least this many times … */
+  singletonMinRuns: number;
+  /** … over at least this span of event time (two replica windows) is learned as a singleton task. */
+  singletonMinSpanMs: number;
 }
 
 export const DEFAULT_POLICY: BaselinePolicy = {
@@ -73,6 +84,8 @@ export const DEFAULT_POLICY: BaselinePolicy = {
   relearnWindowMs: 10 * 60_000,
   maxEntries: 500,
   singleReplicaMinPeers: 3,
+  singletonMinRuns: 3,
+  singletonMinSpanMs: 10 * 60_000,
 };
 
 export const MAX_IMAGE_DIGESTS = 8;

@@ -131,14 +131,14 @@ describe("learning and locking on event time", () => {
 describe("single-replica executables while learning", () => {
   const fleet = { liveReplicas: 4, replicasRunningBinary: 1 };
 
-  it("keeps a binary seen on one of ≥ 3 replicas pending until a second replica runs it", () => {
+  it("reports a binary seen on one of ≥ 3 replicas at once, keeps it pending, and learns it when a second replica runs it", () => {
     const h = new Harness();
-    expect(h.see(obs(0, "/usr/bin/nc", "web-1"), fleet)).toBe("pending");
-    expect(h.entry("/usr/bin/nc")).toMatchObject({ status: "pending", pendingReason: "single-replica" });
-    expect(h.see(obs(1, "/usr/bin/nc", "web-1"), fleet)).toBe("pending");
-    expect(h.see(obs(2, "/usr/bin/nc", "web-2"), fleet)).toBe("learned");
-    expect(h.entry("/usr/bin/nc").status).toBe("learned");
-    expect(h.entry("/usr/bin/nc").pendingReason).toBeUndefined();
+    expect(h.see(obs(0, "/usr/bin/jq", "web-1"), fleet)).toBe("single-replica");
+    expect(h.entry("/usr/bin/jq")).toMatchObject({ status: "pending", pendingReason: "single-replica" });
+    expect(h.see(obs(1, "/usr/bin/jq", "web-1"), fleet)).toBe("pending");
+    expect(h.see(obs(2, "/usr/bin/jq", "web-2"), fleet)).toBe("learned");
+    expect(h.entry("/usr/bin/jq").status).toBe("learned");
+    expect(h.entry("/usr/bin/jq").pendingReason).toBeUndefined();
   });
 
   it("learns at once when the replica window shows it on two pods", () => {
@@ -151,20 +151,56 @@ describe("single-replica executables while learning", () => {
     expect(h.see(obs(0, "/bin/date"), { liveReplicas: 2, replicasRunningBinary: 1 })).toBe("learned");
   });
 
+  it("never learns a risky binary without a person, on any number of replicas", () => {
+    const h = new Harness();
+    expect(h.see(obs(0, "/tmp/kit"), { liveReplicas: 2, replicasRunningBinary: 2, risky: true })).toBe("unexpected");
+    expect(h.entry("/tmp/kit")).toMatchObject({ status: "pending", pendingReason: "risky" });
+    expect(h.see(obs(1, "/tmp/x", "web-1"), { ...fleet, risky: true })).toBe("single-replica");
+    expect(h.see(obs(2, "/tmp/x", "web-2"), { liveReplicas: 4, replicasRunningBinary: 2, risky: true })).toBe("pending");
+    expect(h.entry("/tmp/x").status).toBe("pending");
+  });
+
   it("does not promote a pending binary because replicas were scaled down", () => {
     const h = new Harness();
     h.see(obs(0, "/usr/bin/nc", "web-1"), fleet);
     expect(h.see(obs(1, "/usr/bin/nc", "web-1"), { liveReplicas: 1, replicasRunningBinary: 1 })).toBe("pending");
   });
 
-  it("alerts on a still-pending binary once locked, and not after a person approves it", () => {
+  it("learns a binary that recurs on one replica at a time over two windows as a singleton task, also across a leader change", () => {
+    const h = new Harness();
+    expect(h.see(obs(0, "/usr/bin/pg_dump", "web-1"), fleet)).toBe("single-replica");
+    expect(h.see(obs(5, "/usr/bin/pg_dump", "web-1"), fleet)).toBe("pending");
+    expect(h.see(obs(10, "/usr/bin/pg_dump", "web-1"), fleet)).toBe("learned");
+    expect(h.entry("/usr/bin/pg_dump")).toMatchObject({ status: "learned", singleton: true });
+    expect(h.entry("/usr/bin/pg_dump").pendingReason).toBeUndefined();
+    // The leader's pod is replaced after lock: the new leader runs a learned binary.
+    expect(h.see(obs(70, "/usr/bin/pg_dump", "web-9"), fleet)).toBe("known");
+    expect(h.entry("/usr/bin/pg_dump").singleton).toBe(true);
+  });
+
+  it("does not take a burst on one replica for a singleton: the span must cover two windows", () => {
+    const h = new Harness();
+    for (let i = 0; i < 10; i++) h.see(obs(i * 0.1, "/usr/bin/nc", "web-1"), fleet);
+    expect(h.entry("/usr/bin/nc").status).toBe("pending");
+  });
+
+  it("keeps a still-pending single-replica binary quiet after lock while it recurs on one replica, then learns the singleton", () => {
+    const h = new Harness();
+    h.see(obs(0, "/usr/bin/pg_dump", "web-1"), fleet);
+    expect(h.see(obs(61, "/usr/bin/pg_dump", "web-1"), fleet)).toBe("pending");
+    expect(h.see(obs(62, "/usr/bin/pg_dump", "web-2"), fleet)).toBe("learned");
+    expect(h.entry("/usr/bin/pg_dump").singleton).toBe(true);
+  });
+
+  it("alerts on a still-pending binary after lock when it runs on two replicas at once or looks risky, and not after a person approves it", () => {
     const h = new Harness();
     h.see(obs(0, "/usr/bin/nc", "web-1"), fleet);
-    expect(h.see(obs(61, "/usr/bin/nc", "web-1"), fleet)).toBe("unexpected");
+    expect(h.see(obs(61, "/usr/bin/nc", "web-1"), { liveReplicas: 4, replicasRunningBinary: 2 })).toBe("unexpected");
+    expect(h.see(obs(62, "/usr/bin/nc", "web-1"), { ...fleet, risky: true })).toBe("unexpected");
     expect(h.entry("/usr/bin/nc").pendingReason).toBe("single-replica");
     const approved = applyDecision(h.baseline!, h.entry("/usr/bin/nc"), "approve");
     h.entries.set("/usr/bin/nc", approved.entry!);
-    expect(h.see(obs(62, "/usr/bin/nc", "web-1"), fleet)).toBe("known");
+    expect(h.see(obs(63, "/usr/bin/nc", "web-1"), { ...fleet, risky: true })).toBe("known");
   });
 });
 
@@ -196,7 +232,7 @@ describe("image digest changes", () => {
       { imageDigest: "sha256:bbb", startedAt: at(100), endsAt: at(110), newBinaries: [], newBinariesOverflow: 0 },
     ]);
     expect(h.see(onB(101, "/usr/bin/envsubst"))).toBe("drift");
-    expect(h.see(onB(102, "/usr/bin/envsubst", "web-new-2"))).toBe("drift");
+    expect(h.see(onB(102, "/usr/bin/envsubst", "web-new-2"))).toBe("pending"); // reported once per image
     expect(h.see(onB(103, "/usr/bin/jq"))).toBe("drift");
     expect(h.entry("/usr/bin/envsubst")).toMatchObject({ status: "pending", pendingReason: "image-drift" });
     expect(h.baseline?.relearn[0]?.newBinaries).toEqual(["/usr/bin/envsubst", "/usr/bin/jq"]);
@@ -209,21 +245,29 @@ describe("image digest changes", () => {
     expect(h.see(obs(101, "/usr/bin/nc", "web-old"))).toBe("unexpected");
   });
 
-  it("alerts after the window closes, for later binaries and for unapproved drift", () => {
+  it("alerts after the window closes on later binaries and on the old image; the drift stays quiet on its own image", () => {
     const h = lockedOnImageA();
     h.see(onB(100, "/usr/bin/envsubst"));
+    expect(h.entry("/usr/bin/envsubst")).toMatchObject({ pendingReason: "image-drift", imageDigest: "sha256:bbb" });
     expect(h.see(onB(111, "/usr/bin/curl"))).toBe("unexpected");
     expect(h.baseline?.relearn).toEqual([]);
-    expect(h.see(onB(112, "/usr/bin/envsubst"))).toBe("unexpected");
+    expect(h.see(onB(112, "/usr/bin/envsubst", "web-new-3"))).toBe("pending");
+    expect(h.see(obs(113, "/usr/bin/envsubst", "web-old"))).toBe("unexpected");
     expect(h.entry("/usr/bin/envsubst").pendingReason).toBe("image-drift");
   });
 
-  it("keeps learning normally when the image changes before the baseline locks", () => {
+  it("reports a risky binary of a new image as unexpected, not as drift", () => {
+    const h = lockedOnImageA();
+    expect(h.see(onB(100, "/tmp/kit"), { risky: true })).toBe("unexpected");
+  });
+
+  it("takes a new image's binaries as drift also while learning: a rollout or a canary next to the old pods", () => {
     const h = new Harness();
     h.see(obs(0, "/usr/bin/nginx"));
-    expect(h.see(onB(10, "/usr/bin/envsubst"))).toBe("learned");
-    expect(h.baseline?.relearn).toEqual([]);
+    expect(h.see(onB(10, "/usr/bin/envsubst"), { liveReplicas: 1, replicasRunningBinary: 1 })).toBe("drift");
+    expect(h.baseline?.relearn.map((w) => [w.imageDigest, w.newBinaries])).toEqual([["sha256:bbb", ["/usr/bin/envsubst"]]]);
     expect(h.baseline?.imageDigests).toEqual(["sha256:aaa", "sha256:bbb"]);
+    expect(h.see(onB(70, "/usr/bin/envsubst", "web-new-2"))).toBe("pending");
   });
 
   it("bounds the digests it remembers", () => {

@@ -28,13 +28,20 @@ export interface ProcessObservation {
 
 export interface ObserveContext {
   policy: BaselinePolicy;
-  /** Pods of this workload container alive now (replica window or pod cache). */
+  /** Pods of this workload container alive now on the observation's image digest (replica window). */
   liveReplicas: number;
   /** Live pods that ran this binary in the replica window, this observation included. */
   replicasRunningBinary: number;
+  /** The process's file is suspect (`assessRisk(…).suspectFile`): never learned without a person, never mere drift. */
+  risky?: boolean;
 }
 
-export type Verdict = "learned" | "known" | "pending" | "unexpected" | "denied-seen" | "drift" | "overflow";
+/**
+ * `single-replica`: new while learning, on one of ≥ `singleReplicaMinPeers` live replicas:
+ * reported at once as a replica deviation. `pending`: a pending entry seen again, already
+ * reported: nothing new.
+ */
+export type Verdict = "learned" | "known" | "pending" | "single-replica" | "unexpected" | "denied-seen" | "drift" | "overflow";
 
 /** What to persist: the baseline metadata (when changed) and the entry to upsert (when any). */
 export interface ObserveResult {
@@ -121,7 +128,10 @@ interface Judgement {
   verdict: Verdict;
   status: EntryStatus;
   pendingReason?: PendingReason;
+  singleton?: boolean;
 }
+
+const LEARNED: Judgement = { verdict: "learned", status: "learned" };
 
 function judge(
   baseline: Baseline,
@@ -133,18 +143,38 @@ function judge(
 ): Judgement {
   if (entry?.status === "denied") return { verdict: "denied-seen", status: "denied" };
   if (entry && contains(entry)) return { verdict: "known", status: entry.status };
-  const reason = entry?.pendingReason;
-  if (baseline.state === "learning") {
+  if (entry) return judgePending(baseline, entry, entryReplicas, obs, ctx);
+  const risky = ctx.risky === true;
+  // What a new image brings is the image diff, unless it looks like an intrusion.
+  if (!risky && openRelearnWindow(baseline, obs.imageDigest)) return { verdict: "drift", status: "pending", pendingReason: "image-drift" };
+  if (baseline.state === "locked") return { verdict: "unexpected", status: "pending", pendingReason: "after-lock" };
+  if (ctx.liveReplicas >= ctx.policy.singleReplicaMinPeers && ctx.replicasRunningBinary <= 1) {
+    return { verdict: "single-replica", status: "pending", pendingReason: "single-replica" };
+  }
+  return risky ? { verdict: "unexpected", status: "pending", pendingReason: "risky" } : LEARNED;
+}
+
+/** A pending entry has been reported once; what runs it again decides whether it is reported again. */
+function judgePending(baseline: Baseline, entry: BaselineEntry, entryReplicas: number, obs: ProcessObservation, ctx: ObserveContext): Judgement {
+  const reason = entry.pendingReason;
+  const pending: Judgement = { verdict: "pending", status: "pending", ...(reason ? { pendingReason: reason } : {}) };
+  // The image diff was reported as drift; pods of that image running it again are that image, not news.
+  if (reason === "image-drift" && entry.imageDigest !== undefined && entry.imageDigest === obs.imageDigest) return pending;
+  const risky = ctx.risky === true;
+  if (reason === "single-replica" && !risky) {
     const replicasSeen = Math.max(ctx.replicasRunningBinary, entryReplicas);
-    // Once pending, only a second replica (or a person) makes it learned.
-    const corroborated = replicasSeen >= 2 || (!entry && ctx.liveReplicas < ctx.policy.singleReplicaMinPeers);
-    if (corroborated) return { verdict: "learned", status: "learned" };
-    return { verdict: "pending", status: "pending", pendingReason: reason ?? "single-replica" };
+    if (baseline.state === "learning" && replicasSeen >= 2) return LEARNED;
+    if (ctx.replicasRunningBinary <= 1) return isSingleton(entry, obs, ctx.policy) ? { ...LEARNED, singleton: true } : pending;
   }
-  if (openRelearnWindow(baseline, obs.imageDigest)) {
-    return { verdict: "drift", status: "pending", pendingReason: reason ?? "image-drift" };
-  }
-  return { verdict: "unexpected", status: "pending", pendingReason: reason ?? "after-lock" };
+  if (baseline.state === "learning") return pending;
+  if (openRelearnWindow(baseline, obs.imageDigest) && !risky) return { ...pending, verdict: "drift" };
+  return { ...pending, verdict: "unexpected" };
+}
+
+/** Recurs on one replica at a time, often enough and long enough: a task of the leader, not a one-off. */
+function isSingleton(entry: BaselineEntry, obs: ProcessObservation, policy: BaselinePolicy): boolean {
+  const span = timeToMillis(obs.time) - timeToMillis(entry.firstSeen);
+  return entry.count + 1 >= policy.singletonMinRuns && span >= policy.singletonMinSpanMs;
 }
 
 function advance(baseline: Baseline, time: string, policy: BaselinePolicy): Baseline {
@@ -162,12 +192,13 @@ function advance(baseline: Baseline, time: string, policy: BaselinePolicy): Base
   return next;
 }
 
-/** A new digest on a locked baseline opens a relearn window for that image. */
+/** A new digest (not the baseline's first) opens a relearn window for that image. */
 function withImageDigest(baseline: Baseline, obs: ProcessObservation, policy: BaselinePolicy): Baseline {
   const digest = obs.imageDigest;
   if (!digest || baseline.imageDigests.includes(digest)) return baseline;
   const imageDigests = [...baseline.imageDigests, digest].slice(-MAX_IMAGE_DIGESTS);
-  const isRollout = baseline.state === "locked" && baseline.imageDigests.length > 0;
+  // Learning or locked: a binary that first appears with a new image is that image's diff.
+  const isRollout = baseline.imageDigests.length > 0;
   if (!isRollout) return { ...baseline, imageDigests };
   const window = { imageDigest: digest, startedAt: obs.time, endsAt: plus(obs.time, policy.relearnWindowMs), newBinaries: [], newBinariesOverflow: 0 };
   const relearn = [...baseline.relearn.filter((w) => w.imageDigest !== digest), window].slice(-MAX_IMAGE_DIGESTS);
@@ -203,6 +234,9 @@ function withEvidence(entry: BaselineEntry | undefined, obs: ProcessObservation,
     replicas: addBounded(entry?.replicas ?? [], obs.pod, EVIDENCE_LIMITS.replicas),
   };
   if (judged.pendingReason) stored.pendingReason = judged.pendingReason;
+  if (judged.singleton || (entry?.singleton && judged.status === "learned")) stored.singleton = true;
+  const digest = entry?.imageDigest ?? (judged.pendingReason === "image-drift" ? obs.imageDigest : undefined);
+  if (digest !== undefined && judged.pendingReason === "image-drift") stored.imageDigest = digest;
   return stored;
 }
 

@@ -54,14 +54,15 @@ export function clip(text: string, width: number): string {
 /** A few lines of a finding's evidence, for people: what ran, who did it, against what. */
 export function evidenceLines(finding: Finding): string[] {
   const e = finding.evidence;
-  if (finding.type === "process.unexpected") return processEvidence(finding);
+  if (finding.type === "process.unexpected") return [...processEvidence(finding), ...riskAndAction(e)];
   if (finding.type === "baseline.drift") {
-    return [`new image ${str(e["imageDigest"]).slice(0, 19)}…: new binaries ${strings(e["imageDiff"]).join(", ")}`, ...parentLine(finding)];
+    return [`new image ${str(e["imageDigest"]).slice(0, 19)}…: new binaries ${strings(e["imageDiff"]).join(", ")}`, ...parentLine(finding), ...riskAndAction(e)];
   }
   if (finding.type === "replica.deviation") {
     return [
       `reasons: ${strings(e["reasons"]).join(", ")}; only this pod ran: ${strings(e["uniqueBinaries"]).join(", ") || "-"}`,
       `compared with ${strings(e["peers"]).join(", ")}`,
+      ...riskAndAction(e),
     ];
   }
   if (finding.type === "exec.session") {
@@ -89,6 +90,13 @@ function processEvidence(finding: Finding): string[] {
     ...parentLine(finding),
     `ran on ${num(replicas["runningBinary"])} of ${num(replicas["live"])} live replicas; baseline ${str(baseline["state"])}${since} with ${num(baseline["entryCount"])} entries`,
   ];
+}
+
+/** Why it looks like an intrusion, and what to do: approve, deny, or look. */
+function riskAndAction(e: Record<string, unknown>): string[] {
+  const risk = strings(e["risk"]);
+  const action = str(e["action"]);
+  return [...(risk.length > 0 ? [`risk: ${risk.join("; ")}`] : []), ...(action ? [`to do: ${action}`] : [])];
 }
 
 function processLine(finding: Finding): string[] {

@@ -296,4 +296,87 @@ describe("Detector", () => {
     const stored = await store.load({ cluster: "c1", namespace: "shop", kind: "Deployment", name: "checkout", container: "app" });
     expect(stored?.entries.get("/usr/local/bin/server")?.count).toBe(18);
   });
+
+  it("reports a binary run on one replica while learning at once, as severe as its risk features", async () => {
+    const detector = new Detector({ store: new MemoryBaselineStore() });
+    await detector.process(learningHour().filter((e) => e.time <= at(20)));
+    const miner = await detector.process([exec({ pod: PODS[2]!, binary: "/tmp/miner", minutes: 21 })]);
+    expect(miner.map((f) => [f.type, f.severity, f.pod, f.time])).toEqual([["replica.deviation", "high", PODS[2], at(21)]]);
+    expect(miner[0]!.evidence).toMatchObject({ reasons: ["unique-unknown-binary"], uniqueUnknownBinaries: ["/tmp/miner"], risk: ["runs from a world-writable or memory-backed directory"] });
+    expect(miner[0]!.summary).toContain("world-writable");
+    expect(miner[0]!.process?.binary).toBe("/tmp/miner");
+
+    // No risk feature: a review, held until the hold shows that no peer runs it too (a job at its own time on each replica).
+    expect(await detector.process([exec({ pod: PODS[1]!, binary: "/usr/bin/jq", minutes: 22 })])).toEqual([]);
+    const later = await detector.process(learningHour().filter((e) => e.time > at(22)));
+    expect(later.map((f) => [f.type, f.severity, f.time])).toEqual([["replica.deviation", "low", at(22)]]);
+    expect(later[0]!.evidence.action).toMatch(/^review/);
+    // Pending, reported once: later checks do not report it again.
+    expect(await run(detector, PODS.flatMap((pod) => COMMON.map((binary) => exec({ pod, binary, minutes: 61 }))))).toEqual([]);
+  });
+
+  it("sends a held review when it is due even if its workload runs nothing more", async () => {
+    const detector = new Detector({ store: new MemoryBaselineStore() });
+    await detector.process([...learningHour().filter((e) => e.time <= at(20)), exec({ pod: PODS[1]!, binary: "/usr/bin/jq", minutes: 21 })]);
+    const elsewhere = (minutes: number) => exec({ pod: "cart-1", workload: "cart", binary: "/usr/local/bin/cart", minutes });
+    expect(await detector.process([elsewhere(40)])).toEqual([]);
+    const due = await detector.process([elsewhere(52)]);
+    expect(due.map((f) => [f.type, f.severity, f.pod, f.time])).toEqual([["replica.deviation", "low", PODS[1], at(21)]]);
+  });
+
+  it("still reports a one-off on a pod the replica window dropped (over its pod limit), without scores", async () => {
+    const detector = new Detector({ store: new MemoryBaselineStore() });
+    const pods = Array.from({ length: 257 }, (_, i) => `checkout-7d9f-${i}`);
+    await detector.process(pods.map((pod) => exec({ pod, binary: "/usr/local/bin/server", minutes: 1 })));
+    const findings = await detector.process([exec({ pod: pods[256]!, binary: "/tmp/miner", minutes: 2 })]);
+    expect(findings.map((f) => [f.type, f.severity, f.pod])).toEqual([["replica.deviation", "high", pods[256]]]);
+    expect(findings[0]!.evidence).toMatchObject({ peers: [], execRate: { z: 0 } });
+  });
+
+  it("learns a leader's task as a singleton after one low review finding, also when leadership moves to a replacement pod", async () => {
+    const store = new MemoryBaselineStore();
+    const detector = new Detector({ store });
+    const leader = (pod: string, minutes: number) => exec({ pod, binary: "/usr/bin/reconcile", minutes });
+    const events = [...learningHour(), ...learningHour().map((e) => ({ ...e, id: `${e.id}-2`, time: at(60 + (timeMinutes(e.time) ?? 0)) }))];
+    for (let m = 2; m < 120; m += 7) events.push(leader(m < 80 ? PODS[0]! : "checkout-7d9f-d4", m));
+    // The leader's pod is replaced at minute 80: its successor runs what the others run.
+    for (let m = 80; m < 120; m += 5) events.push(...COMMON.map((binary) => exec({ pod: "checkout-7d9f-d4", binary, minutes: m })));
+    const findings = await run(detector, events.sort((a, b) => (a.time < b.time ? -1 : 1)));
+    expect(findings.map((f) => [f.type, f.severity, f.pod, f.evidence.singleton])).toEqual([["replica.deviation", "low", PODS[0], true]]);
+    expect(findings[0]!.summary).toContain("singleton task");
+    const stored = await store.load({ cluster: "c1", namespace: "shop", kind: "Deployment", name: "checkout", container: "app" });
+    expect(stored?.entries.get("/usr/bin/reconcile")).toMatchObject({ status: "learned", singleton: true });
+  });
+
+  it("says nothing of a job every replica runs at its own time, of a burst of known work, or of a young replacement pod", async () => {
+    const detector = new Detector({ store: new MemoryBaselineStore() });
+    const events = [...learningHour()];
+    for (let m = 0; m < 150; m += 20) PODS.forEach((pod, i) => events.push(exec({ pod, binary: "/usr/bin/cleanup", minutes: m + i * 6 })));
+    for (let m = 60; m < 150; m += 5) events.push(...PODS.flatMap((pod) => COMMON.map((binary) => exec({ pod, binary, minutes: m }))));
+    for (let i = 0; i < 3000; i++) events.push({ ...exec({ pod: PODS[1]!, binary: "/bin/sh", minutes: 100 + i / 3000 }), id: `burst-${i}` });
+    for (let m = 120; m < 150; m += 1) events.push(...COMMON.map((binary) => exec({ pod: "checkout-7d9f-e5", binary, minutes: m })));
+    const findings = await run(detector, events.sort((a, b) => (a.time < b.time ? -1 : 1)));
+    expect(findings.map((f) => [f.type, f.pod, f.summary])).toEqual([]);
+  });
+
+  it("reports a new image's new binary as low drift, for a rollout and for a canary, learning or locked, and compares a canary with its own image only", async () => {
+    for (const start of [40, 70, 100]) {
+      const detector = new Detector({ store: new MemoryBaselineStore() });
+      const events = [...learningHour()];
+      for (let m = 60; m < start + 30; m += 5) events.push(...PODS.flatMap((pod) => COMMON.map((binary) => exec({ pod, binary, minutes: m }))));
+      // A canary on the new image next to the old replicas, then (at +15) two more new pods.
+      const onNew = (pod: string, binary: string, minutes: number) => exec({ pod, binary, minutes, digest: "sha256:bbb" });
+      for (let m = start; m < start + 30; m += 3) {
+        const pods = m < start + 15 ? ["checkout-8a8a-n1"] : ["checkout-8a8a-n1", "checkout-8a8a-n2", "checkout-8a8a-n3"];
+        events.push(...pods.flatMap((pod) => [...COMMON, "/usr/bin/envsubst"].map((binary) => onNew(pod, binary, m + 0.5))));
+      }
+      const findings = await run(detector, events.sort((a, b) => (a.time < b.time ? -1 : 1)));
+      expect(findings.map((f) => [f.type, f.severity]), `rollout at minute ${start}`).toEqual([["baseline.drift", "low"]]);
+      expect(findings[0]!.evidence).toMatchObject({ imageDigest: "sha256:bbb", previousImageDigest: "sha256:aaa", imageDiff: ["/usr/bin/envsubst"] });
+    }
+  });
 });
+
+function timeMinutes(time: string): number | undefined {
+  return (Date.parse(time) - Date.parse(at(0))) / 60_000;
+}

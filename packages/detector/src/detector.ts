@@ -1,6 +1,7 @@
 import type { AuditEvent, Finding, RuntimeEvent } from "@outlier/contracts";
 import { timeFromMillis, timeToMillis } from "@outlier/contracts";
 import {
+  assessRisk,
   baselineKeyOf,
   classifyNoise,
   contains,
@@ -19,10 +20,21 @@ import {
   type ContainerSpecCommands,
   type ObserveResult,
   type ProcessObservation,
+  type RiskAssessment,
   type Verdict,
   type WorkloadMeta,
 } from "@outlier/baseline";
-import { compareReplicas, DEFAULT_THRESHOLDS, ReplicaWindow, replicaDeviationFinding, type CompareThresholds } from "@outlier/replicas";
+import {
+  compareReplicas,
+  DEFAULT_THRESHOLDS,
+  deviation,
+  ReplicaWindow,
+  replicaDeviationFinding,
+  scoresOf,
+  type CompareThresholds,
+  type PodExecs,
+  type ReplicaScores,
+} from "@outlier/replicas";
 import { AUDIT_RULES, evaluateAudit, ExecSessionCorrelator, MemorySeenSet, type ExecSessionOptions, type RuleContext } from "@outlier/audit-rules";
 import type { BaselineStore, BaselineWrite, LabelIndex, ReplicaSnapshot, ReplicaSnapshotStore, StoredBaseline } from "@outlier/store";
 import { falcoFinding } from "./falco-finding.ts";
@@ -47,6 +59,12 @@ export interface DetectorOptions {
   /** Baselines kept in memory; the least recently used is dropped (it stays in the store). */
   maxCachedBaselines?: number;
   execSessions?: ExecSessionOptions;
+  /**
+   * A low (no risk feature) single-replica finding is held this long of event time, and
+   * dropped if a peer runs the binary meanwhile: a job every replica runs at its own time
+   * is not a deviation. High and critical ones are sent at once.
+   */
+  reviewHoldMs?: number;
 }
 
 export interface DetectorDeps {
@@ -81,7 +99,18 @@ interface ContainerState {
   window: ReplicaWindow;
   lastCheckMs: number;
   meta: WorkloadMeta;
+  /** Low single-replica findings waiting to see whether a peer runs the binary too. */
+  held?: HeldReview[];
 }
+
+interface HeldReview {
+  finding: Finding;
+  binary: string;
+  dueMs: number;
+}
+
+/** Held review findings per container at most; beyond, they are sent at once. */
+const MAX_HELD = 64;
 
 /** Changes made while judging one batch, written to the store together. */
 interface PendingWrite {
@@ -136,6 +165,8 @@ export class Detector {
   /** cluster/namespace/pod → its workload, learned from runtime events, for audit and exec-session findings. */
   readonly #pods = new RecencyMap<KnownWorkload>(MAX_KNOWN_PODS);
   readonly #cooldown: Cooldown;
+  /** Containers holding low review findings (`reviewHoldMs`). */
+  readonly #holding = new Set<ContainerState>();
   readonly #sessions: ExecSessionCorrelator;
   readonly #ruleContext: RuleContext;
   /** Label and replica-window writes for the review CLI, sent with the batch's baseline write. */
@@ -153,6 +184,7 @@ export class Detector {
       entryFlushMs: options.entryFlushMs ?? 15 * 60_000,
       cooldownMs: options.cooldownMs ?? 10 * 60_000,
       maxCachedBaselines: options.maxCachedBaselines ?? 10_000,
+      reviewHoldMs: options.reviewHoldMs ?? 30 * 60_000,
     };
     this.#containers = new RecencyMap(this.#opts.maxCachedBaselines);
     this.#cooldown = new Cooldown({ cooldownMs: this.#opts.cooldownMs });
@@ -196,6 +228,7 @@ export class Detector {
     // Deferred execs whose wait is over are older than this batch's: judged first.
     const writes = await this.#judgeAll([...this.#releaseDeferred(false), ...toJudge], findings);
     findings.push(...this.#admitAll(this.#sessions.flush(timeFromMillis(this.#nowMs))));
+    findings.push(...this.#releaseAllHeld(this.#nowMs));
     const persisted = this.#persist(writes);
     persisted.catch(() => undefined); // the caller awaits it; this only keeps an early failure from being "unhandled"
     this.stats.count("findings", undefined, findings.length);
@@ -208,6 +241,7 @@ export class Detector {
     const writes = await this.#judgeAll(this.#releaseDeferred(true), findings);
     findings.push(...this.#admitAll(this.#sessions.flush(timeFromMillis(this.#nowMs + 24 * 60 * 60_000))));
     const snapshots = this.#deps.replicaSnapshots;
+    findings.push(...this.#releaseAllHeld(Infinity));
     for (const [, state] of this.#containers.entries()) {
       const reported = this.#compare(state, timeFromMillis(this.#nowMs));
       findings.push(...reported);
@@ -328,20 +362,77 @@ export class Detector {
     state.meta = meta;
     if (!state.window.hasPod(obs.pod)) this.#rememberPod(event);
     state.window.record(obs.pod, obs.imageDigest, obs.binary, obs.time, event.node);
-    const liveReplicas = state.window.livePods(obs.time);
+    // Replicas are compared with the peers on their own image: a canary is not a deviant of the old one.
+    const liveReplicas = state.window.livePods(obs.time, obs.imageDigest);
     const replicasRunningBinary = state.window.podsRunning(obs.binary, obs.imageDigest);
 
     const entry = tracked.entries.get(obs.binary);
     const policy = this.#policyFor(meta.annotations);
-    const result = observe(tracked.baseline, entry, obs, { policy, liveReplicas, replicasRunningBinary });
+    // Only what the baseline does not contain is weighed for risk (rare, so the users' scan is cheap).
+    const risk = contains(entry) ? undefined : assessRisk(event.process!, () => knownUsers(tracked));
+    const ctx = { policy, liveReplicas, replicasRunningBinary, risky: risk?.suspectFile === true };
+    const result = observe(tracked.baseline, entry, obs, ctx);
     this.stats.count("verdicts", result.verdict);
     this.#stage(writes, state, obs, tracked, entry, result);
+    if (result.verdict === "single-replica") this.#reportSingleReplica(this.#singleReplicaFinding(event, obs, state, risk!), obs, state, findings);
     const build = FINDING_OF_VERDICT[result.verdict];
     if (build) {
-      const input = { event, baseline: result.baseline, entry: result.entry ?? entry, liveReplicas, replicasRunningBinary, workloadMeta: meta };
+      const input = { event, baseline: result.baseline, entry: result.entry ?? entry, liveReplicas, replicasRunningBinary, workloadMeta: meta, risk };
       findings.push(...this.#admitAll([build(input)]));
     }
     findings.push(...this.#compareIfDue(state, tracked, obs.time));
+  }
+
+  /** High and critical at once; a low one (a review) once the hold shows no peer runs it too. */
+  #reportSingleReplica(finding: Finding, obs: ProcessObservation, state: ContainerState, findings: Finding[]): void {
+    if (finding.severity !== "low" || (state.held?.length ?? 0) >= MAX_HELD) findings.push(...this.#admitAll([finding]));
+    else {
+      (state.held ??= []).push({ finding, binary: obs.binary, dueMs: timeToMillis(obs.time) + this.#opts.reviewHoldMs });
+      this.#holding.add(state);
+    }
+  }
+
+  /** At the end of each batch (event time `nowMs`), also for containers that ran nothing since: a quiet one still gets its review. */
+  #releaseAllHeld(nowMs: number): Finding[] {
+    const released: Finding[] = [];
+    for (const state of this.#holding) {
+      // Held in event order: nothing is due before the first one is. A baseline a person just changed waits for its reload.
+      if (!state.held || !state.tracked || state.held[0]!.dueMs > nowMs) continue;
+      released.push(...this.#releaseHeld(state, state.tracked, nowMs));
+      if (!state.held) this.#holding.delete(state);
+    }
+    return released;
+  }
+
+  /**
+   * Held review findings that are due: sent when the binary is still pending or was learned
+   * as a singleton task (a person should confirm that), dropped when a peer ran it too.
+   */
+  #releaseHeld(state: ContainerState, tracked: Tracked, nowMs: number): Finding[] {
+    const due = state.held!.filter((h) => h.dueMs <= nowMs);
+    state.held = state.held!.filter((h) => h.dueMs > nowMs);
+    if (state.held.length === 0) delete state.held;
+    const send: Finding[] = [];
+    for (const { finding, binary } of due) {
+      const entry = tracked.entries.get(binary);
+      if (entry?.status === "pending") send.push(finding);
+      else if (entry?.singleton) send.push(asSingleton(finding));
+    }
+    return this.#admitAll(send);
+  }
+
+  /**
+   * A binary new to the baseline, run on one of ≥ 3 replicas while learning: reported
+   * against its peers in the window, as severe as its risk features make it.
+   */
+  #singleReplicaFinding(event: RuntimeEvent, obs: ProcessObservation, state: ContainerState, risk: RiskAssessment): Finding {
+    const snapshot = state.window.snapshot(obs.time);
+    // The pod is missing only when the window dropped it (over its pod limit): then without scores.
+    const scores = scoresOf(snapshot, obs.pod, this.#thresholds) ?? unscored(obs);
+    const found = deviation(scores, snapshot.windowMs, ["unique-unknown-binary"], [obs.binary], [obs.binary], risk.severity);
+    found.risk = risk.explained;
+    const trigger = { process: event.process!, eventId: event.id };
+    return replicaDeviationFinding({ target: state.id, deviation: found, time: obs.time, workloadMeta: state.meta, trigger });
   }
 
   /** Adds what judging changed to the batch's write; a known entry's counters only every entryFlushMs. */
@@ -378,10 +469,12 @@ export class Detector {
 
   #compare(state: ContainerState, time: string, tracked = state.tracked): Finding[] {
     if (!tracked) return [];
-    const baselineContains = (binary: string) => contains(tracked.entries.get(binary));
-    if (!state.window.mayDeviate(time, baselineContains, this.#thresholds)) return [];
+    // A binary with an entry was judged (and reported when it deserved it) at its exec; only
+    // one the baseline could not store (full) is left for the window to report.
+    const judged = (binary: string) => tracked.entries.has(binary);
+    if (!state.window.mayDeviate(time, judged, this.#thresholds)) return [];
     const snapshot = state.window.snapshot(time);
-    const deviations = compareReplicas(snapshot, baselineContains, this.#thresholds);
+    const deviations = compareReplicas(snapshot, judged, this.#thresholds, (pod, digest, binary) => state.window.peerRanRecently(pod, digest, binary));
     const admitted = this.#admitAll(deviations.map((deviation) => replicaDeviationFinding({ target: state.id, deviation, time, workloadMeta: state.meta })));
     // What the detector reports, the review CLI can show; a deviation the cooldown rolls up is nothing new.
     const snapshots = this.#deps.replicaSnapshots;
@@ -405,7 +498,8 @@ export class Detector {
     const time = timeFromMillis(this.#nowMs);
     const snapshot = state.window.snapshot(time);
     const entries = state.tracked?.entries;
-    return { ...snapshot, deviations: compareReplicas(snapshot, (binary) => contains(entries?.get(binary)), this.#thresholds), time };
+    const history = (pod: string, digest: string | undefined, binary: string) => state.window.peerRanRecently(pod, digest, binary);
+    return { ...snapshot, deviations: compareReplicas(snapshot, (binary) => entries?.has(binary) === true, this.#thresholds, history), time };
   }
 
   #admitAll(findings: Finding[]): Finding[] {
@@ -508,6 +602,25 @@ export class Detector {
     const side = this.#sideWrites.splice(0);
     await Promise.all([this.#store.write(batch), ...side.map((write) => write())]);
   }
+}
+
+function unscored(obs: ProcessObservation): ReplicaScores {
+  const none = { value: 0, median: 0, mad: 0, z: 0 };
+  const pod: PodExecs = { pod: obs.pod, execs: { [obs.binary]: 1 }, total: 1 };
+  if (obs.imageDigest !== undefined) pod.imageDigest = obs.imageDigest;
+  return { pod, peers: [], jaccard: none, execRate: none };
+}
+
+function asSingleton(finding: Finding): Finding {
+  const note = "; it has since recurred on one replica at a time and was learned as a singleton task (a leader's or scheduler's job)";
+  return { ...finding, summary: `${finding.summary}${note}`, evidence: { ...finding.evidence, singleton: true } };
+}
+
+/** Users the baseline's known processes run as: tells whether root is out of character for the workload. */
+function knownUsers(tracked: Tracked): string[] {
+  const users = new Set<string>();
+  for (const entry of tracked.entries.values()) if (contains(entry)) for (const user of entry.users) users.add(user);
+  return [...users];
 }
 
 function observedOf(event: RuntimeEvent): Observed | undefined {

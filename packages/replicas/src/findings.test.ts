@@ -32,7 +32,18 @@ it("builds a valid v1 finding with the statistics as evidence", () => {
     dedupKey: "replica.deviation|prod/shop/Deployment/web|app|web-2",
     evidence: { uniqueUnknownBinaries: ["/usr/bin/nc"], peers: ["web-1", "web-3"], peerCount: 2, jaccard: d.jaccard, execRate: d.execRate },
   });
-  expect(finding.summary).toBe("Replica web-2 of Deployment shop/web container app ran /usr/bin/nc that no peer ran");
+  expect(finding.summary).toBe("Replica web-2 of Deployment shop/web container app ran /usr/bin/nc, which none of its 2 peers ran and the baseline does not contain");
+  expect(finding.evidence.action).toContain("intrusion");
+});
+
+it("reported at an exec: names the process and its risk, one finding per binary, and a low one asks for review", () => {
+  const d = { ...deviation(), severity: "low" as const, risk: [] };
+  const process = { binary: "/usr/bin/nc", parent: { binary: "/usr/bin/java" }, ancestors: [] };
+  const low = FindingSchema.parse(replicaDeviationFinding({ target, deviation: d, time, trigger: { process, eventId: "evt-1" } }));
+  expect(low).toMatchObject({ severity: "low", process, dedupKey: "replica.deviation|prod/shop/Deployment/web|app|web-2|/usr/bin/nc", evidence: { eventId: "evt-1" } });
+  expect(low.evidence.action).toMatch(/^review: approve/);
+  const risky = replicaDeviationFinding({ target, deviation: { ...d, severity: "high", risk: ["a shell started by /usr/bin/java"] }, time, trigger: { process, eventId: "evt-1" } });
+  expect(risky.summary).toContain("— a shell started by /usr/bin/java");
 });
 
 it("has an id that depends only on the deviation's key and event time", () => {

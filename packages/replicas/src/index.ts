@@ -2,9 +2,14 @@ export { ReplicaWindow, type PodExecs, type ReplicaWindowOptions, type WindowOve
 export {
   DEFAULT_THRESHOLDS,
   compareReplicas,
+  deviation,
   jaccardDistance,
+  scoreReplicas,
+  scoresOf,
   type CompareThresholds,
   type DeviationReason,
+  type PeerHistory,
+  type ReplicaScores,
   type ReplicaDeviation,
   type RobustScore,
 } from "./compare.ts";

@@ -13,10 +13,11 @@ describe("ReplicaWindow", () => {
     w.record("web-1", "sha256:a", "/bin/date", at(30));
     w.record("web-1", "sha256:a", "/usr/bin/curl", at(31));
     expect(w.snapshot(at(31))).toEqual({
+      time: at(31),
       windowMs: 300_000,
       pods: [
-        { pod: "web-1", imageDigest: "sha256:a", execs: { "/bin/date": 2, "/usr/bin/curl": 1 }, total: 3 },
-        { pod: "web-2", imageDigest: "sha256:a", node: "node-b", execs: { "/bin/date": 1 }, total: 1 },
+        { pod: "web-1", imageDigest: "sha256:a", execs: { "/bin/date": 2, "/usr/bin/curl": 1 }, total: 3, since: at(1), perMinute: [0, 0, 0, 0, 3] },
+        { pod: "web-2", imageDigest: "sha256:a", node: "node-b", execs: { "/bin/date": 1 }, total: 1, since: at(0), perMinute: [0, 0, 0, 0, 1] },
       ],
     });
     expect(w.podsRunning("/bin/date")).toBe(2);
@@ -38,7 +39,7 @@ describe("ReplicaWindow", () => {
     w.record("web-2", "sha256:a", "/bin/date", at(50));
     w.record("web-2", "sha256:a", "/bin/date", at(100));
     expect(w.livePods(at(100))).toBe(1);
-    expect(w.snapshot(at(100)).pods).toEqual([{ pod: "web-2", imageDigest: "sha256:a", execs: { "/bin/date": 2 }, total: 2 }]);
+    expect(w.snapshot(at(100)).pods).toEqual([{ pod: "web-2", imageDigest: "sha256:a", execs: { "/bin/date": 2 }, total: 2, since: at(50), perMinute: [2] }]);
     expect(w.livePods(at(200))).toBe(0);
   });
 
@@ -66,6 +67,35 @@ describe("ReplicaWindow", () => {
     const w = new ReplicaWindow();
     w.record("web-1", "sha256:a", "/bin/date", at(0));
     w.record("web-1", "sha256:b", "/bin/ls", at(5));
-    expect(w.snapshot(at(5)).pods).toEqual([{ pod: "web-1", imageDigest: "sha256:b", execs: { "/bin/ls": 1 }, total: 1 }]);
+    expect(w.snapshot(at(5)).pods).toEqual([{ pod: "web-1", imageDigest: "sha256:b", execs: { "/bin/ls": 1 }, total: 1, since: at(5), perMinute: [0, 0, 0, 0, 1] }]);
+  });
+
+  it("counts live pods per image digest", () => {
+    const w = new ReplicaWindow();
+    w.record("web-1", "sha256:a", "/bin/date", at(0));
+    w.record("web-2", "sha256:a", "/bin/date", at(1));
+    w.record("canary", "sha256:b", "/bin/date", at(2));
+    expect(w.livePods(at(2))).toBe(3);
+    expect(w.livePods(at(2), "sha256:a")).toBe(2);
+    expect(w.livePods(at(2), "sha256:b")).toBe(1);
+  });
+
+  it("remembers for the horizon which peers on the same image ran a binary, after the window forgot it", () => {
+    const w = new ReplicaWindow({ windowMs: 60_000, horizonMs: 3_600_000 });
+    w.record("web-1", "sha256:a", "/usr/bin/wal-archive", at(0));
+    w.record("web-2", "sha256:a", "/bin/date", at(600));
+    w.record("web-2", "sha256:a", "/usr/bin/wal-archive", at(601));
+    expect(w.livePods(at(601))).toBe(1);
+    expect(w.podsRunning("/usr/bin/wal-archive")).toBe(1);
+    expect(w.peerRanRecently("web-2", "sha256:a", "/usr/bin/wal-archive")).toBe(true);
+    expect(w.peerRanRecently("web-1", "sha256:a", "/usr/bin/wal-archive")).toBe(true);
+    expect(w.peerRanRecently("web-3", "sha256:a", "/usr/bin/wal-archive")).toBe(true);
+    expect(w.peerRanRecently("web-2", "sha256:b", "/usr/bin/wal-archive")).toBe(false);
+    w.record("web-2", "sha256:a", "/bin/date", at(3_700));
+    w.livePods(at(3_700));
+    expect(w.peerRanRecently("web-2", "sha256:a", "/usr/bin/wal-archive")).toBe(false); // web-1's run is over an hour old
+    w.record("web-2", "sha256:a", "/bin/date", at(4_300));
+    w.livePods(at(4_300));
+    expect(w.peerRanRecently("web-3", "sha256:a", "/usr/bin/wal-archive")).toBe(false); // forgotten
   });
 });

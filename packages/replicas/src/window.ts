@@ -1,4 +1,4 @@
-import { timeToMillis } from "@outlier/contracts";
+import { timeFromMillis, timeToMillis } from "@outlier/contracts";
 import type { CompareThresholds } from "./compare.ts";
 
 export interface ReplicaWindowOptions {
@@ -8,6 +8,10 @@ export interface ReplicaWindowOptions {
   bucketMs?: number;
   maxPods?: number;
   maxBinariesPerPod?: number;
+  /** How long the window remembers which pods last ran each binary (`peerRanRecently`). */
+  horizonMs?: number;
+  /** Binaries remembered per image digest for the horizon. */
+  maxRecentBinaries?: number;
 }
 
 /** What one pod ran in the window. */
@@ -18,9 +22,15 @@ export interface PodExecs {
   /** Exec count per binary, keys sorted. */
   execs: Record<string, number>;
   total: number;
+  /** Event time of the pod's first exec since it last entered the window: its history here (absent in older snapshots). */
+  since?: string;
+  /** Execs per minute of the window, oldest first (absent in older snapshots). */
+  perMinute?: number[];
 }
 
 export interface WindowSnapshot {
+  /** The end of the window. */
+  time: string;
   windowMs: number;
   /** Pods sorted by name. */
   pods: PodExecs[];
@@ -41,6 +51,8 @@ interface PodActivity {
   totals: Map<string, number>;
   /** Execs in the window, all binaries. */
   total: number;
+  /** Event time (ms) of its first exec since it last entered the window. */
+  sinceMs: number;
   /** Per-bucket counts, oldest first, so eviction subtracts whole buckets. */
   buckets: Bucket[];
 }
@@ -50,6 +62,14 @@ interface Bucket {
   index: number;
   binaries: string[];
   counts: number[];
+}
+
+/** The last two pods that ran a binary (on one image) and when: enough to tell whether a peer of any pod did. */
+interface Recent {
+  pod: string;
+  ms: number;
+  otherPod: string | undefined;
+  otherMs: number;
 }
 
 /**
@@ -63,7 +83,12 @@ export class ReplicaWindow {
   readonly #bucketMs: number;
   readonly #maxPods: number;
   readonly #maxBinaries: number;
+  readonly #horizonMs: number;
+  readonly #maxRecent: number;
   readonly #pods = new Map<string, PodActivity>();
+  /** image digest → binary → the last pods that ran it, kept for the horizon. */
+  readonly #recent = new Map<string, Map<string, Recent>>();
+  #recentSweptAt = Number.NEGATIVE_INFINITY;
   #watermark = Number.NEGATIVE_INFINITY;
   /** Buckets before this one are already evicted: eviction runs once per bucket, not per call. */
   #evictedBefore = Number.NEGATIVE_INFINITY;
@@ -74,6 +99,8 @@ export class ReplicaWindow {
     this.#bucketMs = options.bucketMs ?? 10_000;
     this.#maxPods = options.maxPods ?? 256;
     this.#maxBinaries = options.maxBinariesPerPod ?? 256;
+    this.#horizonMs = options.horizonMs ?? 60 * 60_000;
+    this.#maxRecent = options.maxRecentBinaries ?? 512;
   }
 
   /** False when the record was dropped (late or over a limit). */
@@ -85,7 +112,7 @@ export class ReplicaWindow {
     if (activity?.imageDigest !== imageDigest) activity = undefined;
     if (!activity && !this.#pods.has(pod) && this.#pods.size >= this.#maxPods) return this.#drop("pods");
     if (!activity) {
-      activity = { pod, imageDigest, node, totals: new Map(), total: 0, buckets: [] };
+      activity = { pod, imageDigest, node, totals: new Map(), total: 0, sinceMs: ms, buckets: [] };
       this.#pods.set(pod, activity);
     }
     const total = activity.totals.get(binary);
@@ -93,12 +120,51 @@ export class ReplicaWindow {
     activity.totals.set(binary, (total ?? 0) + 1);
     activity.total += 1;
     countInBucket(activity.buckets, Math.floor(ms / this.#bucketMs), binary);
+    this.#remember(pod, imageDigest ?? "", binary, ms);
     return true;
+  }
+
+  /** True when a pod other than `pod`, on `imageDigest`, ran `binary` within the horizon. */
+  peerRanRecently(pod: string, imageDigest: string | undefined, binary: string): boolean {
+    const recent = this.#recent.get(imageDigest ?? "")?.get(binary);
+    if (!recent) return false;
+    const oldest = this.#watermark - this.#horizonMs;
+    if (recent.pod !== pod) return recent.ms >= oldest;
+    return recent.otherPod !== undefined && recent.otherMs >= oldest;
+  }
+
+  #remember(pod: string, digest: string, binary: string, ms: number): void {
+    let binaries = this.#recent.get(digest);
+    if (!binaries) this.#recent.set(digest, (binaries = new Map()));
+    const recent = binaries.get(binary);
+    if (!recent) {
+      if (binaries.size < this.#maxRecent) binaries.set(binary, { pod, ms, otherPod: undefined, otherMs: 0 });
+    } else if (recent.pod === pod) {
+      recent.ms = Math.max(recent.ms, ms);
+    } else if (ms >= recent.ms) {
+      recent.otherPod = recent.pod;
+      recent.otherMs = recent.ms;
+      recent.pod = pod;
+      recent.ms = ms;
+    }
+  }
+
+  /** Forgets what is older than the horizon, once per minute of event time. */
+  #sweepRecent(nowMs: number): void {
+    if (nowMs - this.#recentSweptAt < 60_000) return;
+    this.#recentSweptAt = nowMs;
+    const oldest = nowMs - this.#horizonMs;
+    for (const [digest, binaries] of this.#recent) {
+      for (const [binary, recent] of binaries) if (recent.ms < oldest) binaries.delete(binary);
+      if (binaries.size === 0) this.#recent.delete(digest);
+    }
   }
 
   /** Forgets buckets that ended before `now - windowMs`, then empty pods. */
   evict(now: string): void {
-    const oldest = Math.floor((timeToMillis(now) - this.windowMs) / this.#bucketMs);
+    const nowMs = timeToMillis(now);
+    this.#sweepRecent(nowMs);
+    const oldest = Math.floor((nowMs - this.windowMs) / this.#bucketMs);
     if (oldest <= this.#evictedBefore) return;
     this.#evictedBefore = oldest;
     for (const activity of this.#pods.values()) {
@@ -122,10 +188,13 @@ export class ReplicaWindow {
     return this.#pods.has(pod);
   }
 
-  /** Pods that ran anything in the window ending at `now`. */
-  livePods(now: string): number {
+  /** Pods (on `imageDigest`, when given) that ran anything in the window ending at `now`. */
+  livePods(now: string, imageDigest?: string): number {
     this.evict(now);
-    return this.#pods.size;
+    if (imageDigest === undefined) return this.#pods.size;
+    let count = 0;
+    for (const activity of this.#pods.values()) if (activity.imageDigest === imageDigest) count += 1;
+    return count;
   }
 
   /** Pods (on `imageDigest`, when given) that ran `binary` in the window. */
@@ -167,8 +236,10 @@ export class ReplicaWindow {
   /** The window ending at `now`, evicted first. */
   snapshot(now: string): WindowSnapshot {
     this.evict(now);
-    const pods = [...this.#pods.keys()].sort().map((pod) => podExecs(pod, this.#pods.get(pod)!));
-    return { windowMs: this.windowMs, pods };
+    const start = timeToMillis(now) - this.windowMs;
+    const minute = (b: Bucket) => Math.floor((b.index * this.#bucketMs - start) / 60_000);
+    const pods = [...this.#pods.keys()].sort().map((pod) => podExecs(pod, this.#pods.get(pod)!, Math.ceil(this.windowMs / 60_000), minute));
+    return { time: now, windowMs: this.windowMs, pods };
   }
 
   #drop(reason: keyof WindowOverflow): false {
@@ -194,10 +265,15 @@ function countInBucket(buckets: Bucket[], index: number, binary: string): void {
   }
 }
 
-function podExecs(pod: string, activity: PodActivity): PodExecs {
+function podExecs(pod: string, activity: PodActivity, minutes: number, minuteOf: (b: Bucket) => number): PodExecs {
   // fromEntries defines own properties, so a binary named "__proto__" is kept (assigning would set the prototype).
   const execs: Record<string, number> = Object.fromEntries([...activity.totals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  const result: PodExecs = { pod, execs, total: activity.total };
+  const perMinute = new Array<number>(minutes).fill(0);
+  for (const bucket of activity.buckets) {
+    const i = Math.min(Math.max(minuteOf(bucket), 0), minutes - 1);
+    for (const n of bucket.counts) perMinute[i]! += n;
+  }
+  const result: PodExecs = { pod, execs, total: activity.total, since: timeFromMillis(activity.sinceMs), perMinute };
   if (activity.imageDigest !== undefined) result.imageDigest = activity.imageDigest;
   if (activity.node !== undefined) result.node = activity.node;
   return result;

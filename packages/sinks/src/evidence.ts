@@ -47,7 +47,7 @@ export function whatToDo(finding: Finding): string | undefined {
 }
 
 function baselineWhy(evidence: Obj): string[] {
-  const why: string[] = [];
+  const why: string[] = [...strings(evidence.risk)];
   if (evidence.denied === true) why.push("the binary is denied in the baseline");
   const replicas = obj(evidence.replicas);
   const live = num(replicas?.live);
@@ -71,11 +71,7 @@ function replicaWhy(evidence: Obj): string[] {
   const peers = num(evidence.peerCount);
   const unknown = strings(evidence.uniqueUnknownBinaries);
   if (unknown.length > 0) why.push(`ran ${unknown.join(", ")}, which none of its ${peers !== undefined ? `${peers} ` : ""}peers ran`);
-  const jaccard = obj(evidence.jaccard);
   const reasons = strings(evidence.reasons);
-  if (reasons.includes("binary-set") && jaccard) {
-    why.push(`process set differs from its peers (distance ${fixed(jaccard.value)} vs median ${fixed(jaccard.median)}, z ${fixed(jaccard.z, 1)})`);
-  }
   const rate = obj(evidence.execRate);
   if (reasons.includes("exec-rate") && rate) {
     why.push(`${fixed(rate.value, 1)} execs/min vs peers' median ${fixed(rate.median, 1)} (z ${fixed(rate.z, 1)})`);

@@ -10,7 +10,7 @@ describe("detector config", () => {
   it("has working defaults that match config.example.yaml", () => {
     const defaults = loadDetectorConfig(undefined, {});
     expect(defaults.kafka).toMatchObject({ groupId: "outlier-detector", topics: { runtime: "outlier.runtime.v1", findings: "outlier.findings.v1" } });
-    expect(defaults.detector).toMatchObject({ learningWindow: 3_600_000, cooldown: 600_000 });
+    expect(defaults.detector).toMatchObject({ learningWindow: 3_600_000, cooldown: 600_000, reviewHold: 1_800_000, singletonMinRuns: 3, singletonMinSpan: 600_000 });
     expect(loadDetectorConfig(resolve(import.meta.dirname, "../config.example.yaml"), {})).toEqual(defaults);
   });
 

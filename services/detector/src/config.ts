@@ -46,14 +46,20 @@ export const DetectorConfigSchema = z.strictObject({
       relearnWindow: Duration.prefault("10m"),
       /** Executables per baseline at most; more are counted as overflow. */
       maxEntries: z.number().int().positive().default(500),
-      /** With at least this many live replicas, a binary seen on one replica only stays pending while learning. */
+      /** With at least this many live replicas on its image, a binary seen on one replica while learning is reported at once and stays pending. */
       singleReplicaMinPeers: z.number().int().positive().default(3),
+      /** A single-replica binary run this many times, one replica at a time … */
+      singletonMinRuns: z.number().int().positive().default(3),
+      /** … over at least this span is learned as a singleton task (a leader's job), shown for review. */
+      singletonMinSpan: Duration.prefault("10m"),
       /** Window of exec activity compared across the replicas of a workload. */
       replicaWindow: Duration.prefault("5m"),
       /** How often (event time) each workload container's replicas are compared. */
       replicaCheckEvery: Duration.prefault("1m"),
       /** A known executable's count and last-seen are written to Redis at most this often (any other change at once). */
       entryFlush: Duration.prefault("15m"),
+      /** A low single-replica finding (no risk feature) waits this long, dropped if a peer runs the binary too. */
+      reviewHold: Duration.prefault("30m"),
       /** Repeats of one finding (same dedupKey) within this span are rolled up, not sent. */
       cooldown: Duration.prefault("10m"),
       /** Baselines kept in memory; others are reloaded from Redis when their workload runs something. */

@@ -291,11 +291,14 @@ export function detectorOptions({ detector: d }: DetectorConfig): DetectorOption
       relearnWindowMs: d.relearnWindow,
       maxEntries: d.maxEntries,
       singleReplicaMinPeers: d.singleReplicaMinPeers,
+      singletonMinRuns: d.singletonMinRuns,
+      singletonMinSpanMs: d.singletonMinSpan,
     },
     replicaWindowMs: d.replicaWindow,
     replicaCheckEveryMs: d.replicaCheckEvery,
     entryFlushMs: d.entryFlush,
     cooldownMs: d.cooldown,
+    reviewHoldMs: d.reviewHold,
     maxCachedBaselines: d.maxCachedBaselines,
   };
 }

@@ -17,7 +17,7 @@ describe("outlier baseline (against a real redis-server)", () => {
     await seed(redisUrl(), prefix, [
       { id: id("checkout"), locked: true, entries: [entry("/bin/sh"), entry("/usr/bin/nc", "pending", { pendingReason: "after-lock", replicas: ["p-1"] }), entry("/usr/bin/curl", "pending", { pendingReason: "after-lock" })], labels: { app: "checkout", team: "pay" } },
       { id: id("checkout", "sidecar"), entries: [entry("/envoy")], labels: { app: "checkout", team: "pay" } },
-      { id: id("cart"), entries: [entry("/bin/sh")], labels: { app: "cart", team: "pay" } },
+      { id: id("cart"), entries: [entry("/bin/sh"), entry("/usr/bin/reconcile", "learned", { singleton: true })], labels: { app: "cart", team: "pay" } },
       { id: id("ledger", "app", "bank"), entries: [entry("/bin/sh")], labels: { app: "ledger", team: "core" } },
     ]);
   });
@@ -31,6 +31,8 @@ describe("outlier baseline (against a real redis-server)", () => {
     const json = JSON.parse((await cli("baseline", "show", "shop/Deployment/checkout", "-c", "app", "-o", "json")).stdout) as { baseline: { id: { container: string } }; entries: { binary: string }[] }[];
     expect(json.map((b) => b.baseline.id.container)).toEqual(["app"]);
     expect(json[0]?.entries.map((e) => e.binary)).toEqual(["/bin/sh", "/usr/bin/curl", "/usr/bin/nc"]);
+    // A leader's task learned from one replica at a time is marked for review.
+    expect((await cli("baseline", "show", "shop/cart")).stdout).toMatch(/\/usr\/bin\/reconcile\s+│ learned \(singleton\)/);
   });
 
   it("approves and denies with flags, recording who and why, and publishes each change", async () => {

@@ -68,6 +68,9 @@ describe("outlier demo", () => {
     const critical = out.slice(order[0], order[1]);
     expect(critical).toContain("process.unexpected  shop/Deployment/checkout");
     expect(critical).toContain("· ran on 1 of 3 live replicas");
+    // Why it is worth waking up for, and what to do.
+    expect(critical).toContain("· risk: runs from a world-writable or memory-backed directory");
+    expect(critical).toContain("· to do: look at the pod; approve the binary if it belongs");
     expect(out).toContain("· ran: /bin/sh | /usr/bin/cat /etc/shadow | /usr/bin/curl");
     // mallory read /etc/shadow and uploaded it: a high session, saying which processes made it so.
     const high = out.slice(order[1], order[2]);

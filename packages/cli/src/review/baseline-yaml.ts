@@ -19,7 +19,7 @@ import { CliError } from "./errors.ts";
 const EntryDocSchema = z.strictObject({
   binary: z.string().min(1),
   status: z.enum(["learned", "approved", "denied", "pending"]),
-  pendingReason: z.enum(["single-replica", "image-drift", "after-lock"]).optional(),
+  pendingReason: z.enum(["single-replica", "image-drift", "after-lock", "risky"]).optional(),
   parents: z.array(z.string()).default([]),
   sampleArgs: z.array(z.string()).optional(),
   users: z.array(z.string()).default([]),

@@ -1,4 +1,4 @@
-import { compareReplicas, DEFAULT_THRESHOLDS } from "@outlier/replicas";
+import { scoreReplicas } from "@outlier/replicas";
 import type { ReplicaSnapshot } from "@outlier/store";
 
 /** One replica's column: what it ran, how far it is from its peers, and whether the detector flagged it. */
@@ -20,12 +20,9 @@ export interface ReplicaMatrix {
   replicas: ReplicaColumn[];
 }
 
-// Scores for every replica, not only the flagged ones: the detector's own comparison
-// with the thresholds taken away, so that each pod comes back with its statistics.
-const SCORE_EVERY_POD = { ...DEFAULT_THRESHOLDS, zScore: Number.NEGATIVE_INFINITY, minJaccard: Number.NEGATIVE_INFINITY, minExecsForStatistics: 0 };
-
 export function replicaMatrix(snapshot: ReplicaSnapshot): ReplicaMatrix {
-  const scores = new Map(compareReplicas(snapshot, () => true, SCORE_EVERY_POD).map((d) => [d.pod, { binarySet: d.jaccard.z, execRate: d.execRate.z }]));
+  // Scores for every replica with peers, not only the flagged ones.
+  const scores = new Map(scoreReplicas(snapshot).map((s) => [s.pod.pod, { binarySet: s.jaccard.z, execRate: s.execRate.z }]));
   const flagged = new Map(snapshot.deviations.map((d) => [d.pod, d.reasons]));
   const binaries = [...new Set(snapshot.pods.flatMap((p) => Object.keys(p.execs)))].sort();
   const replicas = snapshot.pods.map((p) => {

@@ -7,7 +7,7 @@ import { CliError, EXIT } from "./errors.ts";
 import { isInteractive, peopleIo, type CliIo } from "./io.ts";
 import { shortTime, type OutputFormat } from "./output.ts";
 import { askLine, readKey } from "./prompt.ts";
-import { loadAll, sortedEntries, statusText } from "./show.ts";
+import { loadAll, sortedEntries, statusText, toReview } from "./show.ts";
 import { workloadName, type SelectOptions } from "./select.ts";
 
 export interface ReviewOptions extends SelectOptions {
@@ -21,7 +21,10 @@ const PENDING_REASONS: Record<string, string> = {
   "single-replica": "seen on one replica only while learning",
   "image-drift": "new in a new image, during its relearn window",
   "after-lock": "seen after the baseline was locked (unexpected)",
+  risky: "looked like an intrusion while learning (writable path, fileless, tool started by the application, or root)",
 };
+
+const SINGLETON = "learned as a singleton task: it recurred on one replica at a time (a leader's or scheduler's job); approve to confirm";
 
 /**
  * `baseline review`: decisions from the flags, else one pending entry at a time on the
@@ -68,7 +71,7 @@ async function decideFromFlags(stores: Stores, stored: StoredBaseline[], options
 /** One pending entry at a time on the terminal `io`; returns the decisions made (skips are not). */
 async function reviewInteractively(stores: Stores, stored: StoredBaseline[], author: Author, io: CliIo): Promise<ChangeResult[]> {
   const results: ChangeResult[] = [];
-  const queue = stored.flatMap((s) => sortedEntries(s).filter((e) => e.status === "pending").map((entry) => ({ s, entry })));
+  const queue = stored.flatMap((s) => sortedEntries(s).filter(toReview).map((entry) => ({ s, entry })));
   if (queue.length === 0) {
     io.stdout.write(`nothing pending in ${target(stored)}\n`);
     return results;
@@ -109,7 +112,8 @@ async function reviewInteractively(stores: Stores, stored: StoredBaseline[], aut
 }
 
 function evidence(entry: BaselineEntry, title: string): string {
-  const reason = entry.pendingReason ? ` — ${PENDING_REASONS[entry.pendingReason] ?? entry.pendingReason}` : "";
+  const why = entry.pendingReason ? PENDING_REASONS[entry.pendingReason] ?? entry.pendingReason : entry.singleton ? SINGLETON : undefined;
+  const reason = why ? ` — ${why}` : "";
   const lines = [
     pc.dim(title),
     `  ${pc.bold(entry.binary)}  ${pc.yellow(statusText(entry))}${reason}`,

@@ -27,7 +27,13 @@ export function sortedEntries(stored: StoredBaseline): BaselineEntry[] {
 }
 
 export function statusText(entry: BaselineEntry): string {
-  return entry.pendingReason ? `${entry.status} (${entry.pendingReason})` : entry.status;
+  if (entry.pendingReason) return `${entry.status} (${entry.pendingReason})`;
+  return entry.singleton && entry.status === "learned" ? "learned (singleton)" : entry.status;
+}
+
+/** What `baseline review` asks a person about: pending entries, and singleton tasks learned without one. */
+export function toReview(entry: BaselineEntry): boolean {
+  return entry.status === "pending" || (entry.status === "learned" && entry.singleton === true);
 }
 
 function showTable(stored: StoredBaseline): string {
