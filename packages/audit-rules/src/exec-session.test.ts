@@ -226,6 +226,21 @@ describe("ExecSessionCorrelator", () => {
     ]);
   });
 
+  it("takes the same Falco exec again when another rule alerts on it (Terminal shell in container), open or held", () => {
+    const root = { binary: "/bin/sh", pid: 200, parent: { name: "runc", pid: 199 }, seconds: 1 };
+    const open = new ExecSessionCorrelator();
+    open.openFromAudit(shellExec(["sh"]));
+    expect(open.observe(falcoExec(root))).toBe("in-session");
+    expect(open.observe(falcoExec({ ...root, rule: "Terminal shell in container" }))).toBe("in-session");
+    expect(open.observe(falcoExec({ binary: "/bin/sh", pid: 300, parent: { name: "runc", pid: 199 }, seconds: 2 }))).toBe("held"); // another shell: not the root again
+    const late = new ExecSessionCorrelator();
+    expect(late.observe(falcoExec(root))).toBe("held");
+    const again = falcoExec({ ...root, rule: "Terminal shell in container" });
+    expect(late.observe(again)).toBe("held");
+    late.openFromAudit(shellExec(["sh"]));
+    expect(late.claimed(again.id)).toBe(true);
+  });
+
   it("holds the children of a held Falco shell too, so its whole tree joins a late session", () => {
     const sessions = new ExecSessionCorrelator();
     const observe = (spec: Parameters<typeof falcoExec>[0]) => sessions.observe(falcoExec(spec));

@@ -220,7 +220,7 @@ export class ExecSessionCorrelator {
   #sessionFor(runtime: RuntimeEvent, ms: number): Session | undefined {
     if (this.#open.size === 0) return this.#continued(runtime, ms);
     const sessions = (this.#openByPod.get(podKey(runtime)) ?? []).filter((session) => this.#inSession(session, runtime, ms));
-    const parents = sessions.find((session) => isChild(session, runtime));
+    const parents = sessions.find((session) => isChild(session, runtime) || isMember(session, runtime));
     if (parents) return parents;
     const continued = this.#continued(runtime, ms);
     if (continued) return continued;
@@ -261,7 +261,7 @@ export class ExecSessionCorrelator {
   /** How a held process is claimed by a session that opened after it: as its root, or a descendant of the root. */
   #owns(session: Session, runtime: RuntimeEvent, ms: number): boolean {
     if (runtime.process?.inInitTree === true || !this.#inSession(session, runtime, ms)) return false;
-    return isChild(session, runtime) || this.#isRoot(session, runtime, ms);
+    return isChild(session, runtime) || isMember(session, runtime) || this.#isRoot(session, runtime, ms);
   }
 
   /** The process the exec request started: the first one from outside the init tree, soon after the request, running its command. */
@@ -325,12 +325,11 @@ export class ExecSessionCorrelator {
     }
   }
 
-  /** A child of a held process (the shell's children, seen before the shell's session opened). */
+  /** A child of a held process (the shell's children, seen before the shell's session opened), or the held process again. */
   #isHeldChild(runtime: RuntimeEvent): boolean {
     if (this.#held.size === 0) return false;
-    const parent = parentKey(runtime);
-    if (parent === undefined) return false;
-    return (this.#held.get(podKey(runtime)) ?? []).some((entry) => processKeys(entry.runtime).includes(parent));
+    const keys = [parentKey(runtime), ...processKeys(runtime)].filter((key) => key !== undefined);
+    return (this.#held.get(podKey(runtime)) ?? []).some((entry) => processKeys(entry.runtime).some((key) => keys.includes(key)));
   }
 
   /** Held processes join in time order, so parents are known before their children. */
@@ -417,6 +416,15 @@ function entersFromOutside(runtime: RuntimeEvent): boolean {
 function isChild(session: Session, runtime: RuntimeEvent): boolean {
   const parent = parentKey(runtime);
   return parent !== undefined && session.members.has(parent);
+}
+
+/**
+ * The session's own process seen again: Falco sends one alert per rule an exec matches
+ * ("Process spawned in container" and "Terminal shell in container" for the same shell),
+ * and a process that execs another program keeps its pid.
+ */
+function isMember(session: Session, runtime: RuntimeEvent): boolean {
+  return processKeys(runtime).some((key) => session.members.has(key));
 }
 
 /**

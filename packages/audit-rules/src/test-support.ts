@@ -177,6 +177,8 @@ export interface FalcoExecSpec {
   pod?: string;
   container?: string;
   node?: string;
+  /** Default "Process spawned in container"; Falco sends one alert per matching rule for the same exec. */
+  rule?: string;
 }
 
 /** A Falco alert of a rule on every execve in a container, as Falco writes it, through the real normalizer. */
@@ -204,7 +206,7 @@ export function falcoExec(spec: FalcoExecSpec): RuntimeEvent {
       "user.uid": 0,
     },
     priority: "Notice",
-    rule: "Process spawned in container",
+    rule: spec.rule ?? "Process spawned in container",
     source: "syscall",
     tags: ["container", "process"],
     time,
