@@ -55,6 +55,16 @@ export function replicaSnapshotContract(name: string, open: (ttlMs: number) => P
       expect(await store.request(baselineId("checkout", "app"))).toBe(0);
     });
 
+    it("keeps the last snapshot with a deviation apart, so a later quiet window does not hide it", async () => {
+      const { store } = await open(60_000);
+      expect(await store.lastDeviation(baselineId())).toBeUndefined();
+      const flagged = { ...snapshot("2026-01-01T00:01:00.000000000Z", ["a-1", "a-2", "a-3"]), deviations: [{ pod: "a-3" } as ReplicaSnapshot["deviations"][number]] };
+      await store.put(baselineId(), flagged);
+      await store.put(baselineId(), snapshot("2026-01-01T00:09:00.000000000Z", ["a-1", "a-2", "a-3"]));
+      expect((await store.get(baselineId()))?.time).toBe("2026-01-01T00:09:00.000000000Z");
+      expect(await store.lastDeviation(baselineId())).toEqual({ ...flagged, writtenAt: expect.any(Number) });
+    });
+
     it("forgets a snapshot after its TTL", async () => {
       const { store, expire } = await open(50);
       await store.put(baselineId(), snapshot("2026-01-01T00:00:00.000000000Z", ["a-1"]));

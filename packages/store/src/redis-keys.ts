@@ -12,6 +12,7 @@ export type WorkloadId = Omit<BaselineId, "container">;
  *   <p>bl:{cluster/ns/kind/name}:<container>:entries  hash    binary → BaselineEntry JSON
  *   <p>bl:{cluster/ns/kind/name}:<container>:review   stream  review log (capped)
  *   <p>bl:{cluster/ns/kind/name}:<container>:replicas string  last replica window + deviations JSON (with a TTL)
+ *   <p>bl:{cluster/ns/kind/name}:<container>:replicas-deviation string  last window with a deviation (TTL 7 d)
  *   <p>bl:{cluster/ns/kind/name}:<container>:decisions hash   binary → approved | denied, by a person (wins over entries)
  *   <p>wl:{cluster/ns/kind/name}:labels               string  workload labels JSON (for `-l SELECTOR`)
  *   <p>baselines                                      hash    baseline key → BaselineId JSON (the index)
@@ -24,6 +25,7 @@ export interface RedisKeys {
   entries(id: BaselineId): string;
   review(id: BaselineId): string;
   replicas(id: BaselineId): string;
+  replicaDeviation(id: BaselineId): string;
   decisions(id: BaselineId): string;
   labels(id: WorkloadId): string;
   index: string;
@@ -40,6 +42,7 @@ export function redisKeys(prefix = "outlier:"): RedisKeys {
     entries: (id) => `${base(id)}:entries`,
     review: (id) => `${base(id)}:review`,
     replicas: (id) => `${base(id)}:replicas`,
+    replicaDeviation: (id) => `${base(id)}:replicas-deviation`,
     decisions: (id) => `${base(id)}:decisions`,
     labels: (id) => `${prefix}wl:{${workloadKey(id.cluster, id.namespace, id.kind, id.name)}}:labels`,
     index: `${prefix}baselines`,

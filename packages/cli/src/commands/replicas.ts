@@ -11,10 +11,12 @@ import { replicaMatrix, type ReplicaMatrix } from "../review/replica-matrix.ts";
 import { runCommand } from "../review/run.ts";
 import { resolveTarget, workloadName, type SelectOptions } from "../review/select.ts";
 
-type ReplicasOptions = StoreOptions & SelectOptions & { output: OutputFormat };
+type ReplicasOptions = StoreOptions & SelectOptions & { output: OutputFormat; now?: boolean };
 
 const HELP = `
-The detector's last replica window of a workload container: one row per executable,
+A replica window of a workload container: by default the last one in which the
+detector found a deviation (kept 7 days), else the current one; --now always shows the
+current one. The header says which. One row per executable,
 one column per replica (pod), with exec counts; an executable run by one replica only
 is highlighted. Below, each replica's deviation scores against its peers on the same
 image — modified z-scores of its binary set (Jaccard distance) and of its exec rate —
@@ -38,6 +40,7 @@ export function replicasCommand(): Command {
       .argument("<workload>", "NAMESPACE/KIND/NAME, or NAMESPACE/NAME when the kind is unambiguous")
       .option("-c, --container <name>", "only this container")
       .option("--cluster <name>", "the cluster, when a name exists in several")
+      .option("--now", "the current window, even when an earlier one had a deviation")
       .addOption(outputOption()),
   )
     .addHelpText("after", HELP)
@@ -49,10 +52,10 @@ export function replicasCommand(): Command {
 
 export async function runReplicas(stores: Stores, target: string, options: ReplicasOptions, io: CliIo): Promise<number> {
   const baselines = await resolveTarget(stores, target, options);
-  const snapshots = await Promise.all(baselines.map((b) => currentSnapshot(stores.snapshots, b.id)));
+  const snapshots = await Promise.all(baselines.map((b) => chosenSnapshot(stores.snapshots, b.id, options.now === true)));
   const shown = baselines.flatMap((b, i) => {
-    const snapshot = snapshots[i];
-    return snapshot ? [{ workload: workloadName(b.id), container: b.id.container, ...replicaMatrix(snapshot) }] : [];
+    const chosen = snapshots[i];
+    return chosen ? [{ workload: workloadName(b.id), container: b.id.container, which: chosen.which, ...replicaMatrix(chosen.snapshot) }] : [];
   });
   if (shown.length === 0) {
     throw new CliError(`no recent replica window for ${target}: no running detector answered for it, and none stored one in the last 15 minutes`);
@@ -61,6 +64,21 @@ export async function runReplicas(stores: Stores, target: string, options: Repli
   io.stdout.write(render(options.output, shown, () => shown.map((m) => matrixTable(m, colour)).join("\n")));
   return 0;
 }
+
+type Which = "last-deviation" | "current";
+
+/** The last window with a deviation unless `now`, else the current one. */
+async function chosenSnapshot(store: ReplicaSnapshotStore, id: BaselineId, now: boolean): Promise<{ which: Which; snapshot: ReplicaSnapshot } | undefined> {
+  const deviation = now ? undefined : await store.lastDeviation(id);
+  if (deviation) return { which: "last-deviation", snapshot: deviation };
+  const current = await currentSnapshot(store, id);
+  return current && { which: "current", snapshot: current };
+}
+
+const WHICH_WORDS: Record<Which, string> = {
+  "last-deviation": "the last window with a deviation (--now for the current one)",
+  current: "the current window",
+};
 
 /** How long to wait for a detector to answer a request for a window. */
 const ANSWER_WAIT_MS = 2_000;
@@ -77,8 +95,8 @@ async function currentSnapshot(store: ReplicaSnapshotStore, id: BaselineId): Pro
   return store.get(id);
 }
 
-function matrixTable(m: ReplicaMatrix & { workload: string; container: string }, c: ReturnType<typeof pc.createColors>): string {
-  const header = `${m.workload} container ${m.container}: window of ${m.windowMs / 60_000} min ending ${shortTime(m.time)}\n`;
+function matrixTable(m: ReplicaMatrix & { workload: string; container: string; which: Which }, c: ReturnType<typeof pc.createColors>): string {
+  const header = `${m.workload} container ${m.container}: ${WHICH_WORDS[m.which]}, ${m.windowMs / 60_000} min ending ${shortTime(m.time)}\n`;
   const head = ["executable", ...m.replicas.map((r) => (r.flagged.length > 0 ? c.red(r.pod) : r.pod))];
   const rows = m.binaries.map((binary) => {
     const runners = m.replicas.filter((r) => (r.execs[binary] ?? 0) > 0).length;
