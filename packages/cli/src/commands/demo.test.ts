@@ -54,6 +54,9 @@ describe("outlier demo", () => {
       expect(out).toMatch(new RegExp(`${workload} \\(\\S+\\)\\s+(locked|learning)`));
     }
     expect(out).toMatch(/shop\/Deployment\/checkout \(checkout\)\s+locked.*to review: \/tmp\/xmrig/);
+    // Counted as the findings count them: "with 6 entries" there, "6 entries: 5 learned, 1 pending" here.
+    expect(out).toMatch(/checkout \(checkout\)\s+locked\s+at \S+ {2}6 entries: 5 learned, 1 pending/);
+    expect(out).toContain("with 6 entries");
   });
 
   it("counts every exec probe of the input as noise, and the exec session's processes", () => {

@@ -101,9 +101,11 @@ function baselinesSection(c: Colors, rows: BaselineRow[]): string {
   const width = Math.max(0, ...names.map((n) => n.length));
   const lines = rows.map(({ baseline, byStatus, pending }, i) => {
     const state = baseline.state === "locked" ? c.green("locked  ") : c.yellow("learning");
-    const entries = Object.entries(byStatus)
+    // Counted as findings count them ("with 6 entries"): every executable recorded, then by status.
+    const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
+    const entries = `${total} entries: ${Object.entries(byStatus)
       .map(([status, n]) => `${n} ${status}`)
-      .join(", ");
+      .join(", ")}`;
     const when = baseline.lockedAt ? ` at ${clockTime(baseline.lockedAt)}` : ` until ${clockTime(baseline.learningEndsAt)}`;
     const review = pending.length > 0 ? c.yellow(` (to review: ${clip(pending.join(", "), 60)})`) : "";
     return `  ${names[i]!.padEnd(width)}  ${state}${c.dim(when)}  ${entries}${review}`;
