@@ -5,26 +5,32 @@ import { AUDIT_RULES } from "./rules/index.ts";
 import { MemorySeenSet } from "./seen-set.ts";
 import { auditEvent, execAudit } from "./test-support.ts";
 
+/** An allowed `kubectl port-forward` (exec and attach are the exec-session correlator's). */
+const portForward = (name = "web-6f87496b94-qdlh8", namespace = "shop") =>
+  execAudit({
+    objectRef: { resource: "pods", subresource: "portforward", namespace, name },
+    requestURI: `/api/v1/namespaces/${namespace}/pods/${name}/portforward?ports=8080`,
+  });
+
 describe("evaluateAudit", () => {
   it("builds a valid audit.<rule> finding with who, from where, and what", async () => {
-    const [finding, ...rest] = await evaluateAudit(execAudit(), AUDIT_RULES, new MemorySeenSet());
+    const [finding, ...rest] = await evaluateAudit(portForward(), AUDIT_RULES, new MemorySeenSet());
     expect(rest).toEqual([]);
     expect(FindingSchema.parse(finding)).toEqual(finding);
     expect(finding).toMatchObject({
-      type: "audit.pod-exec",
+      type: "audit.pod-port-forward",
       severity: "medium",
       time: "2024-05-01T10:00:00.000000000Z",
       cluster: "prod",
-      summary: "alice@example.com: exec into pod shop/web-6f87496b94-qdlh8: sh -c id",
+      summary: "alice@example.com: port-forward into pod shop/web-6f87496b94-qdlh8: ports 8080",
       workload: { kind: "Deployment", name: "web", namespace: "shop", labels: {}, annotations: {} },
       pod: "web-6f87496b94-qdlh8",
-      container: "app",
-      dedupKey: "audit.pod-exec|alice@example.com|pods/exec:shop/web-6f87496b94-qdlh8",
+      dedupKey: "audit.pod-port-forward|alice@example.com|pods/portforward:shop/web-6f87496b94-qdlh8",
       evidence: {
         user: { username: "alice@example.com", groups: ["system:authenticated"] },
         sourceIPs: ["10.0.0.7"],
         userAgent: "kubectl/v1.30.0 (linux/amd64) kubernetes/abc",
-        object: { resource: "pods", subresource: "exec", namespace: "shop", name: "web-6f87496b94-qdlh8" },
+        object: { resource: "pods", subresource: "portforward", namespace: "shop", name: "web-6f87496b94-qdlh8" },
         verb: "create",
         code: 101,
         auditID: "exec-0001",
@@ -33,11 +39,11 @@ describe("evaluateAudit", () => {
   });
 
   it("gives a redelivered event the same finding id, derived from the event id", async () => {
-    const event = execAudit();
+    const event = portForward();
     const first = await evaluateAudit(event, AUDIT_RULES, new MemorySeenSet());
     const again = await evaluateAudit(structuredClone(event), AUDIT_RULES, new MemorySeenSet());
     expect(again.map((f) => f.id)).toEqual(first.map((f) => f.id));
-    expect(first[0]?.id).toBe(stableId("audit.pod-exec", "exec-0001/ResponseStarted"));
+    expect(first[0]?.id).toBe(stableId("audit.pod-port-forward", "exec-0001/ResponseStarted"));
   });
 
   it("infers the Deployment of a created pod from its generateName and keeps its labels", async () => {
@@ -57,8 +63,9 @@ describe("evaluateAudit", () => {
   });
 
   it("leaves the workload undefined when the name does not tell, and for non-pod objects", async () => {
-    const statefulExec = execAudit({ objectRef: { resource: "pods", subresource: "exec", namespace: "db", name: "postgres-0" } });
-    expect((await evaluateAudit(statefulExec, AUDIT_RULES, new MemorySeenSet()))[0]?.workload).toBeUndefined();
+    const [statefulPod] = await evaluateAudit(portForward("postgres-0", "db"), AUDIT_RULES, new MemorySeenSet());
+    expect(statefulPod?.type).toBe("audit.pod-port-forward");
+    expect(statefulPod?.workload).toBeUndefined();
     const secret = auditEvent({ objectRef: { resource: "secrets", namespace: "shop", name: "x" } });
     const [finding] = await evaluateAudit(secret, AUDIT_RULES, new MemorySeenSet({ learningMs: 0 }));
     expect(finding?.type).toBe("audit.secret-read-new-principal");
@@ -80,10 +87,10 @@ describe("evaluateAudit", () => {
   });
 
   it("raises one finding per matching rule", async () => {
-    // An anonymous caller allowed to exec: two rules, two findings, two ids.
-    const event = execAudit({ user: { username: "system:anonymous", groups: ["system:unauthenticated"] } });
+    // An anonymous caller allowed to port-forward: two rules, two findings, two ids.
+    const event = { ...portForward(), user: { username: "system:anonymous", groups: ["system:unauthenticated"] } };
     const findings = await evaluateAudit(event, AUDIT_RULES, new MemorySeenSet());
-    expect(findings.map((f) => f.type)).toEqual(["audit.pod-exec", "audit.anonymous-allowed"]);
+    expect(findings.map((f) => f.type)).toEqual(["audit.pod-port-forward", "audit.anonymous-allowed"]);
     expect(new Set(findings.map((f) => f.id)).size).toBe(2);
   });
 });

@@ -407,7 +407,6 @@ function browsing(w: World, n: number): { steps: Step[]; gapUs: number }[] {
 }
 
 const SESSION_ALLOW: TypeRule[] = [
-  { type: "audit.pod-exec", maxSeverity: "medium", max: 1 },
   // The session's own process tree only: not the probes, not the application's processes.
   { type: "exec.session", maxSeverity: "medium", max: 1, ownBinariesOnly: true },
   { type: "falco.terminal-shell-in-container", maxSeverity: "medium", max: 1 },
@@ -553,7 +552,6 @@ function exfilSession(w: World, app: AppDef, pods: RunningPod[]): void {
   const id = `${app.namespace}/${app.name}:exec-session-exfil`;
   attackIncident(w, id, "attack:exec-session-exfil", app, `mallory execs into ${target.name}, reads /etc/shadow and the service-account token, uploads a dump with curl -T`, [{ type: "exec.session", minSeverity: "high" }], [
     ...ALL_OUTCOMES,
-    { type: "audit.pod-exec" },
     { type: "exec.session" },
   ]);
   const us = afterLock(w, 4, 12);

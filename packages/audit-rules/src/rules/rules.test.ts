@@ -16,30 +16,31 @@ describe("audit rules", () => {
     for (const rule of AUDIT_RULES) expect(rule.description.length).toBeGreaterThan(20);
   });
 
-  describe("pod-exec", () => {
-    it("fires on an allowed exec at ResponseStarted, with the command and container from the URI", async () => {
-      const match = await AUDIT_RULES.find((r) => r.id === "pod-exec")?.match(execAudit(), ctx());
-      expect(match?.container).toBe("app");
-      expect(match?.details).toMatchObject({ command: ["sh", "-c", "id"], tty: true, stdin: true });
-      expect(match?.summary).toBe("exec into pod shop/web-6f87496b94-qdlh8: sh -c id");
-    });
-
-    it("fires on port-forward, with the ports", async () => {
-      const event = execAudit({
+  describe("pod-port-forward", () => {
+    const portForward = (overrides: Partial<AuditEvent> = {}) =>
+      execAudit({
         objectRef: { resource: "pods", subresource: "portforward", namespace: "shop", name: "db-0" },
         requestURI: "/api/v1/namespaces/shop/pods/db-0/portforward?ports=5432",
+        ...overrides,
       });
-      expect(await fired(event)).toEqual(["pod-exec"]);
-      expect((await AUDIT_RULES[0]?.match(event, ctx()))?.details).toMatchObject({ ports: ["5432"] });
+
+    it("fires on an allowed port-forward at ResponseStarted, with the ports", async () => {
+      expect(await fired(portForward())).toEqual(["pod-port-forward"]);
+      const match = await AUDIT_RULES.find((r) => r.id === "pod-port-forward")?.match(portForward(), ctx());
+      expect(match?.details).toMatchObject({ ports: ["5432"] });
+      expect(match?.summary).toBe("port-forward into pod shop/db-0: ports 5432");
     });
 
-    it("does not fire on a forbidden exec (403 at ResponseComplete)", async () => {
-      expect(await fired(execAudit({ stage: "ResponseComplete", responseStatus: { code: 403 } }))).toEqual([]);
+    it("leaves exec and attach to the exec-session correlator (one exec.session finding each, not two findings)", async () => {
+      expect(await fired(execAudit())).toEqual([]);
+      const attach = execAudit({ objectRef: { resource: "pods", subresource: "attach", namespace: "shop", name: "web-6f87496b94-qdlh8" } });
+      expect(await fired(attach)).toEqual([]);
     });
 
-    it("does not fire again when the session ends (ResponseComplete) or at RequestReceived", async () => {
-      expect(await fired(execAudit({ stage: "ResponseComplete" }))).toEqual([]);
-      expect(await fired(execAudit({ stage: "RequestReceived", responseStatus: undefined }))).toEqual([]);
+    it("does not fire on a forbidden port-forward, nor again when it ends or at RequestReceived", async () => {
+      expect(await fired(portForward({ stage: "ResponseComplete", responseStatus: { code: 403 } }))).toEqual([]);
+      expect(await fired(portForward({ stage: "ResponseComplete" }))).toEqual([]);
+      expect(await fired(portForward({ stage: "RequestReceived", responseStatus: undefined }))).toEqual([]);
     });
   });
 
