@@ -21,8 +21,11 @@ export interface ControlPlaneInfo {
   caFile: string;
   /** The JSON audit log (one event per line); undefined for a KUBECONFIG cluster. */
   auditLog?: string;
-  /** Where the API server posts audit batches (batch mode, 1 s), with the bearer token it sends. */
-  auditWebhook?: { port: number; path: string; token: string };
+  /**
+   * Where the API server posts audit batches (batch mode, 1 s) over HTTPS, with the bearer token it
+   * sends (client-go sends no token to a plain-http server) and the receiver's serving certificate.
+   */
+  auditWebhook?: { port: number; path: string; token: string; certFile: string; keyFile: string };
 }
 
 export interface ControlPlane extends ControlPlaneInfo {
@@ -42,8 +45,8 @@ export function ensureKubernetesBinaries(): void {
 /**
  * etcd + kube-apiserver + kube-controller-manager on free loopback ports: token auth, RBAC,
  * Pod Security admission, the audit policy below, a JSON audit log and a batch audit webhook to
- * 127.0.0.1:<auditWebhook.port>/audit with a bearer token (nobody listens until a test does; the
- * API server retries). Ready when /readyz answers and the controller-manager made default/default.
+ * https://127.0.0.1:<auditWebhook.port>/audit with a bearer token (nobody listens until a test
+ * does; the API server retries, then drops the batch). Ready when /readyz answers and the controller-manager made default/default.
  */
 export async function startControlPlane(): Promise<ControlPlane> {
   ensureKubernetesBinaries();
@@ -53,7 +56,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
   const kcmToken = randomBytes(24).toString("hex");
   const webhookToken = randomBytes(24).toString("hex");
   const apiUrl = `https://127.0.0.1:${apiPort}`;
-  const files = writeStateFiles(dir, { apiUrl, token, kcmToken, webhookUrl: `http://127.0.0.1:${webhookPort}/audit`, webhookToken });
+  const files = writeStateFiles(dir, { apiUrl, token, kcmToken, webhookUrl: `https://127.0.0.1:${webhookPort}/audit`, webhookToken });
 
   const etcd = await startEtcd(dir, etcdPort, etcdPeerPort);
   const apiServer = await runServer(
@@ -84,7 +87,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
     caFile: files.caFile,
     kubeconfig: files.kubeconfig,
     auditLog: path.join(dir, "audit.log"),
-    auditWebhook: { port: webhookPort, path: "/audit", token: webhookToken },
+    auditWebhook: { port: webhookPort, path: "/audit", token: webhookToken, certFile: path.join(dir, "receiver.crt"), keyFile: path.join(dir, "receiver.key") },
     apiServer,
     dispose: async () => {
       await controllerManager.stop();
@@ -167,22 +170,24 @@ function writeStateFiles(
   makePki(dir);
   file("tokens.csv", `${s.token},admin,admin-uid,"system:masters"\n${s.kcmToken},system:kube-controller-manager,kcm-uid,"system:masters"\n`);
   file("audit-policy.yaml", AUDIT_POLICY);
-  file("audit-webhook.kubeconfig", kubeconfigText(s.webhookUrl, s.webhookToken, undefined));
   const caFile = path.join(dir, "ca.crt");
+  file("audit-webhook.kubeconfig", kubeconfigText(s.webhookUrl, s.webhookToken, caFile));
   file("kubeconfig", kubeconfigText(s.apiUrl, s.token, caFile));
   file("kcm.kubeconfig", kubeconfigText(s.apiUrl, s.kcmToken, caFile));
   return { caFile, kubeconfig: path.join(dir, "kubeconfig") };
 }
 
-/** A self-signed CA, the API server's serving certificate for 127.0.0.1, the service-account key pair. */
+/** A self-signed CA; serving certificates for 127.0.0.1 (API server, audit receiver); the service-account key pair. */
 function makePki(dir: string): void {
   const openssl = (args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
   openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=outlier-test-ca", "-keyout", "ca.key", "-out", "ca.crt",
     "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
-  openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=kube-apiserver", "-keyout", "apiserver.key", "-out", "apiserver.csr"]);
-  fs.writeFileSync(path.join(dir, "apiserver.ext"),
+  fs.writeFileSync(path.join(dir, "server.ext"),
     "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n");
-  openssl(["x509", "-req", "-in", "apiserver.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "apiserver.ext", "-out", "apiserver.crt"]);
+  for (const name of ["apiserver", "receiver"]) {
+    openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${name}`, "-keyout", `${name}.key`, "-out", `${name}.csr`]);
+    openssl(["x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "server.ext", "-out", `${name}.crt`]);
+  }
   openssl(["genrsa", "-out", "sa.key", "2048"]);
   openssl(["rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub"]);
 }
