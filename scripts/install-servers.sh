@@ -68,3 +68,6 @@ ensure_redis
 ensure_rsyslog
 ensure_kafka_jars "$root/test/harness/kafka-pom.xml" "$root/.cache/kafka/libs"
 ensure_kafka_jars "$root/test/harness/kafka4-pom.xml" "$root/.cache/kafka4/libs"
+# etcd, kube-apiserver, kube-controller-manager and kubectl for the `kubernetes` test project
+# (skipped when KUBECONFIG names a cluster to test against). Cold: 10-20 min, once per machine.
+if [ -z "${KUBECONFIG:-}" ]; then bash "$root/scripts/install-k8s.sh"; fi
