@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the tests need, when missing: redis-server and rsyslog (Debian's apt) and the
-# Apache Kafka broker jars (Maven Central, into .cache/kafka*/libs). Idempotent; fast when done.
+# Installs what the tests need, when missing: redis-server and rsyslog (Debian's apt), the
+# Apache Kafka broker jars (Maven Central, into .cache/kafka*/libs) and helm (built from the Go
+# module proxy into .cache/helm/bin, scripts/install-helm.sh). Idempotent; fast when done.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -68,3 +69,4 @@ ensure_redis
 ensure_rsyslog
 ensure_kafka_jars "$root/test/harness/kafka-pom.xml" "$root/.cache/kafka/libs"
 ensure_kafka_jars "$root/test/harness/kafka4-pom.xml" "$root/.cache/kafka4/libs"
+"$root/scripts/install-helm.sh"
