@@ -67,11 +67,15 @@ describe.skipIf(!binary)(`Helm chart deploy/helm/outlier (${binary ?? "helm abse
     }
   });
 
-  it.each(SETS)("%s: every object is in the release namespace or cluster-scoped, and only reads", (set) => {
+  it.each(SETS)("%s: the collector's objects are in its own namespace, the others in the release's, and RBAC only reads", (set) => {
     const objects = objectsOf(set);
     for (const o of objects) {
-      if (!["ClusterRole", "ClusterRoleBinding"].includes(o.kind)) expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe("outlier");
+      if (["ClusterRole", "ClusterRoleBinding"].includes(o.kind)) continue;
+      const collector = o.metadata.labels?.["app.kubernetes.io/name"] === "outlier-collector";
+      expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe(collector ? "outlier-collector" : "outlier");
     }
+    const binding = named(objects, "ClusterRoleBinding", "outlier-collector") as K8sObject & { subjects: Array<{ namespace: string }> };
+    expect(binding.subjects.map((s) => s.namespace)).toEqual(["outlier-collector"]);
     for (const rule of (byKind(objects, "ClusterRole") as Role[]).flatMap((r) => r.rules)) {
       expect(rule.verbs.every((v) => ["get", "list", "watch"].includes(v))).toBe(true);
       expect(rule.resources).not.toContain("secrets");

@@ -48,7 +48,7 @@ describe("deploy/helm/falco-values.yaml feeds the collector's process_exec event
   it("sends JSON alerts with their output fields to the collector's node-local Service, token from the environment", () => {
     expect(values.falco).toMatchObject({ json_output: true, json_include_output_fields_property: true, http_output: { enabled: true } });
     const url = new URL(values.falco.http_output.url);
-    expect(url.host).toBe("outlier-collector.outlier.svc:8080");
+    expect(url.host).toBe("outlier-collector.outlier-collector.svc:8080");
     expect(url.pathname).toBe("/falco");
     expect(url.password).toBe("$%7BOUTLIER_FALCO_TOKEN%7D");
   });

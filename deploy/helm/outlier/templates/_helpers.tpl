@@ -99,3 +99,12 @@ readOnlyRootFilesystem: true
 runAsNonRoot: true
 capabilities: { drop: ["ALL"] }
 {{- end }}
+
+{{/*
+The collector's namespace: its own by default, because it reads host paths and only the
+privileged Pod Security level allows that, while the release namespace (detector, alerter)
+can enforce restricted. Empty: the release namespace.
+*/}}
+{{- define "outlier.collectorNamespace" -}}
+{{ .Values.collector.namespace | default .Release.Namespace }}
+{{- end }}
