@@ -21,7 +21,9 @@ mkdir -p "$bin"
 echo "install-helm: building helm $version from the Go module proxy into ${bin#"$root"/} (log: ${log#"$root"/})" >&2
 start=$(date +%s)
 # nice: the machines have 2 shared cores; CGO off gives a static binary like helm's own releases.
-if ! CGO_ENABLED=0 GOBIN="$bin" nice -n 19 "$go" install -trimpath -ldflags "-s -w" \
+# The version is stamped as helm's Makefile does (without it, `helm version` says only "v4.3").
+if ! CGO_ENABLED=0 GOBIN="$bin" nice -n 19 "$go" install -trimpath \
+  -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=$version" \
   "helm.sh/helm/v4/cmd/helm@$version" >"$log" 2>&1; then
   cat "$log" >&2
   echo "install-helm: go install of helm $version failed (Go module proxy reachable? see above)" >&2

@@ -35,7 +35,9 @@ const named = (objects: K8sObject[], kind: string, name: string) => objects.find
 
 /** The mounted Secret that holds `path`, or undefined: a `…_FILE` must point into one. */
 function secretHolding(pod: PodSpec, container: Container, path: string): string | undefined {
-  const mount = container.volumeMounts?.find((m) => path.startsWith(`${m.mountPath}/`));
+  // The deepest mount wins: secrets are mounted inside the config volume's /etc/outlier.
+  const mounts = (container.volumeMounts ?? []).filter((m) => path.startsWith(`${m.mountPath}/`));
+  const mount = mounts.sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
   return pod.volumes?.find((v) => v.name === mount?.name)?.secret?.secretName;
 }
 

@@ -1,5 +1,5 @@
 {{/*
-The services' config files (the schemas in services/*/src/config.ts). Each is a named
+The services' config files (the schemas in each service's src/config.ts). Each is a named
 template so that the workload can carry its checksum: a changed config restarts the pods.
 */}}
 {{- define "outlier.collectorConfig" -}}
