@@ -1,0 +1,84 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { FULL_VALUES, findHelm, parseObjects, renderChart, type K8sObject } from "./chart.ts";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const helmBin = findHelm();
+const kubectlBin = [process.env.KUBECTL, join(ROOT, ".cache", "k8s", "bin", "kubectl")].find((p) => p && existsSync(p));
+const kubeconfig = process.env.KUBECONFIG;
+const missing = [!helmBin && "helm", !kubectlBin && "kubectl", !kubeconfig && "KUBECONFIG"].filter(Boolean).join(", ");
+
+/** kubectl with the given stdin; never throws, so a test can look at a refusal. */
+function kubectl(args: readonly string[], input = ""): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(kubectlBin!, args, { input, encoding: "utf8", env: { ...process.env, KUBECONFIG: kubeconfig } });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+const yamlOf = (objects: readonly object[]) => objects.map((o) => stringify(o)).join("---\n");
+
+describe.skipIf(missing !== "")(`the Helm chart against a real kube-apiserver (${missing ? `${missing} absent: suite skipped` : kubeconfig})`, () => {
+  // Namespaces of their own, so that the kustomize tests' are never touched; the cluster-scoped
+  // objects (ClusterRoles, bindings) are only ever dry-run.
+  const id = Math.random().toString(36).slice(2, 8);
+  const ns = `helm-${id}`;
+  const collectorNs = `helm-${id}-collector`;
+  // Monitoring objects need the Prometheus Operator's CRDs, which this API server does not have.
+  const noMonitoring = ["--set", "serviceMonitor.enabled=false", "--set", "prometheusRule.enabled=false"];
+  // A later --namespace wins over renderChart's.
+  const render = (...args: string[]) => parseObjects(renderChart(helmBin!, "--namespace", ns, "--set", `collector.namespace=${collectorNs}`, ...noMonitoring, ...args));
+
+  beforeAll(() => {
+    // As docs/kubernetes.md says to create them: restricted enforced for the release, privileged for the collector.
+    const namespaces = [
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: ns, labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/warn": "restricted" } } },
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: collectorNs, labels: { "pod-security.kubernetes.io/enforce": "privileged" } } },
+    ];
+    const created = kubectl(["apply", "-f", "-"], yamlOf(namespaces));
+    expect(created.stderr).toBe("");
+  });
+
+  afterAll(() => {
+    kubectl(["delete", "namespace", ns, collectorNs, "--wait=false", "--ignore-not-found"]);
+  });
+
+  it.each([
+    ["default values", [] as string[]],
+    ["every option on", ["-f", FULL_VALUES]],
+  ])("%s: every object is accepted by kubectl apply --dry-run=server, with no Pod Security warning", (_name, args) => {
+    const objects = render(...args);
+    const applied = kubectl(["apply", "--dry-run=server", "-f", "-"], yamlOf(objects));
+    expect(applied.stderr).toBe("");
+    expect(applied.status).toBe(0);
+    const lines = applied.stdout.trim().split("\n");
+    expect(lines).toHaveLength(objects.length);
+    expect(lines.every((line) => line.endsWith("(server dry run)"))).toBe(true);
+  });
+
+  it("the API server's Pod Security admission takes the detector's and alerter's pods under restricted, and refuses the collector's there", () => {
+    const objects = render();
+    // Pods need their ServiceAccounts to exist (ServiceAccount admission); create those for real.
+    const accounts = objects.filter((o) => o.kind === "ServiceAccount");
+    expect(kubectl(["apply", "-f", "-"], yamlOf(accounts)).status).toBe(0);
+
+    const podOf = (kind: string, name: string, namespace: string): K8sObject => {
+      const workload = objects.find((o) => o.kind === kind && o.metadata.name === name) as K8sObject & { spec: { template: { metadata: object; spec: object } } };
+      return { apiVersion: "v1", kind: "Pod", metadata: { ...workload.spec.template.metadata, name: `${name}-probe`, namespace }, spec: workload.spec.template.spec };
+    };
+    const tryPod = (pod: K8sObject) => kubectl(["create", "--dry-run=server", "-f", "-"], yamlOf([pod]));
+
+    for (const name of ["outlier-detector", "outlier-alerter"]) {
+      const result = tryPod(podOf("Deployment", name, ns));
+      expect(result.stderr, name).toBe("");
+      expect(result.status, name).toBe(0);
+    }
+    const collectorPod = podOf("DaemonSet", "outlier-collector", collectorNs);
+    expect(tryPod(collectorPod).status).toBe(0);
+    // The same pod in the restricted namespace: the check bites (host paths, root init container, CHOWN).
+    const refused = tryPod({ ...collectorPod, metadata: { ...collectorPod.metadata, namespace: ns } });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/violates PodSecurity "restricted:latest".*hostPath volumes/s);
+  });
+});
