@@ -79,6 +79,6 @@ describe.skipIf(missing !== "")(`the Helm chart against a real kube-apiserver ($
     // The same pod in the restricted namespace: the check bites (host paths, root init container, CHOWN).
     const refused = tryPod({ ...collectorPod, metadata: { ...collectorPod.metadata, namespace: ns } });
     expect(refused.status).not.toBe(0);
-    expect(refused.stderr).toMatch(/violates PodSecurity "restricted:latest".*hostPath volumes/s);
+    expect(refused.stderr).toMatch(/violates PodSecurity "restricted:latest".*restricted volume type "hostPath"/s);
   });
 });
