@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { FULL_VALUES, findHelm, parseObjects, renderChart, type K8sObject } from "./chart.ts";
+import { CHART, FULL_VALUES, findHelm, helm, parseObjects, renderChart, type K8sObject } from "./chart.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const helmBin = findHelm();
@@ -80,5 +80,35 @@ describe.skipIf(missing !== "")(`the Helm chart against a real kube-apiserver ($
     const refused = tryPod({ ...collectorPod, metadata: { ...collectorPod.metadata, namespace: ns } });
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toMatch(/violates PodSecurity "restricted:latest".*restricted volume type "hostPath"/s);
+  });
+
+  it("helm install, upgrade and uninstall, as docs/kubernetes.md describes them", () => {
+    // A release name of its own: its ClusterRoles are created for real here.
+    const release = `h${id}`;
+    const where = ["--namespace", ns, "--set", `collector.namespace=${collectorNs}`, ...noMonitoring];
+    const ours = () =>
+      kubectl(["get", "deployments,daemonsets,clusterroles,clusterrolebindings", "-A", "-l", `app.kubernetes.io/instance=${release}`, "-o", "name"]).stdout.trim().split("\n").filter(Boolean).sort();
+    const checksum = () => kubectl(["-n", ns, "get", "deployment", `${release}-detector`, "-o", "jsonpath={.spec.template.metadata.annotations.checksum/config}"]).stdout;
+
+    expect(helm(helmBin!, ["install", release, CHART, ...where])).toContain("STATUS: deployed");
+    expect(ours()).toEqual(
+      [
+        `clusterrole.rbac.authorization.k8s.io/${release}-collector`,
+        `clusterrole.rbac.authorization.k8s.io/${release}-detector`,
+        `clusterrolebinding.rbac.authorization.k8s.io/${release}-collector`,
+        `clusterrolebinding.rbac.authorization.k8s.io/${release}-detector`,
+        `daemonset.apps/${release}-collector`,
+        `deployment.apps/${release}-alerter`,
+        `deployment.apps/${release}-detector`,
+      ].sort(),
+    );
+    const before = checksum();
+
+    helm(helmBin!, ["upgrade", release, CHART, ...where, "--reuse-values", "--set", "detector.settings.learningWindow=3h"]);
+    expect(checksum()).not.toBe(before);
+    expect(kubectl(["-n", ns, "get", "configmap", `${release}-detector`, "-o", "jsonpath={.data.config\\.yaml}"]).stdout).toContain("learningWindow: 3h");
+
+    expect(helm(helmBin!, ["uninstall", release, "--namespace", ns])).toContain("uninstalled");
+    expect(ours()).toEqual([]);
   });
 });
