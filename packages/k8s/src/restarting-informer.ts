@@ -26,6 +26,8 @@ export interface InformerHealth {
   stale: boolean;
   /** Restarts after errors or staleness since start. */
   restarts: number;
+  /** Full lists since start: the first, one per restart, one per 410 Gone (resource version too old). */
+  lists: number;
   lastContactAt?: string;
 }
 
@@ -50,6 +52,7 @@ export class RestartingInformer<T extends KubernetesObject> {
   private running = false;
   private synced = false;
   private restarts = 0;
+  private lists = 0;
   private runStartedAt = 0;
   private lastContactAt = 0;
 
@@ -83,7 +86,7 @@ export class RestartingInformer<T extends KubernetesObject> {
   }
 
   health(): InformerHealth {
-    const health: InformerHealth = { synced: this.synced, stale: this.isStale(), restarts: this.restarts };
+    const health: InformerHealth = { synced: this.synced, stale: this.isStale(), restarts: this.restarts, lists: this.lists };
     if (this.lastContactAt > 0) health.lastContactAt = new Date(this.lastContactAt).toISOString();
     return health;
   }
@@ -105,6 +108,7 @@ export class RestartingInformer<T extends KubernetesObject> {
 
   private async list(): Promise<KubernetesListObject<T>> {
     const list = await this.options.list();
+    this.lists += 1;
     this.touch();
     if (!this.synced) {
       this.synced = true;

@@ -39,6 +39,7 @@ export interface WorkloadMetaCacheHealth {
   stale: boolean;
   workloads: number;
   restarts: number;
+  lists: number;
   kinds: Record<WorkloadMetaKind, InformerHealth & { objects: number }>;
 }
 
@@ -136,6 +137,7 @@ export class WorkloadMetaCache {
       stale: all.some((k) => k.stale),
       workloads: all.reduce((sum, k) => sum + k.objects, 0),
       restarts: all.reduce((sum, k) => sum + k.restarts, 0),
+      lists: all.reduce((sum, k) => sum + k.lists, 0),
       kinds,
     };
   }

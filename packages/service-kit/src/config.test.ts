@@ -1,6 +1,6 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ConfigError, loadConfig } from "./config.ts";
@@ -68,6 +68,14 @@ describe("loadConfig", () => {
     const secret = tempFile("token", "t0ken\n");
     const config = loadConfig(Schema, { env: { OUTLIER_TEST_FALCO_TOKEN_FILE: secret }, prefix });
     expect(config.falco).toEqual({ enabled: false, token: "t0ken" });
+  });
+
+  it("treats a missing *_FILE as not set (an optional Secret that is absent), but not an unreadable one", () => {
+    const missing = join(dirname(tempFile("x", "")), "no-such-secret");
+    const config = loadConfig(Schema, { env: { OUTLIER_TEST_FALCO_TOKEN_FILE: missing }, prefix });
+    expect(config.falco).toBeUndefined();
+    const folder = dirname(tempFile("y", ""));
+    expect(configError(() => loadConfig(Schema, { env: { OUTLIER_TEST_FALCO_TOKEN_FILE: folder }, prefix })).message).toContain("EISDIR");
   });
 
   it("points at the YAML line of a bad value and of an unknown key", () => {

@@ -15,7 +15,7 @@ export class ConfigError extends Error {
 export interface LoadConfigOptions {
   /** A YAML file; its values override the schema's defaults. */
   file?: string;
-  /** Environment; `<PREFIX>_<PATH>` overrides the file, `<PREFIX>_<PATH>_FILE` reads the value from a file (mounted secrets). */
+  /** Environment; `<PREFIX>_<PATH>` overrides the file, `<PREFIX>_<PATH>_FILE` reads the value from a file (mounted secrets; a missing file leaves the key unset). */
   env: NodeJS.ProcessEnv;
   /** e.g. "OUTLIER_COLLECTOR". */
   prefix: string;
@@ -107,6 +107,9 @@ function readEnv(env: NodeJS.ProcessEnv, name: string): { value: string; from: s
   try {
     return { value: readFileSync(fileName, "utf8").trim(), from: `${name}_FILE` };
   } catch (e) {
+    // A missing file is an unset value: Kubernetes mounts an optional Secret without the key when it is
+    // absent (e.g. no Redis password). A value the schema requires is still reported as missing.
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new ConfigError([`${name}_FILE: cannot read ${fileName}: ${(e as Error).message}`]);
   }
 }

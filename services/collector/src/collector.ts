@@ -47,7 +47,7 @@ export async function startCollector({ config, logger, registry, env = process.e
     },
   });
   const enrichment = createEnrichment(config, { logger, metrics, env });
-  registerGauges(registry, { producerBuffered: () => producer.counters.buffered, enrichPending: enrichment.pending });
+  registerGauges(registry, { producerBuffered: () => producer.counters.buffered, enrichPending: enrichment.pending, podCache: enrichment.informer });
 
   const ingest = createIngest({
     cluster: config.cluster,

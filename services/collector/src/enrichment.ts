@@ -10,6 +10,8 @@ export interface Enrichment {
   readonly enricher: Enricher;
   /** Events held until their pod appears. */
   pending(): number;
+  /** The pod cache's restarts and full lists (zeros without one). */
+  informer(): { restarts: number; lists: number };
   start(): void;
   /** Releases held events (un-enriched) and stops watching pods. */
   stop(): Promise<void>;
@@ -24,7 +26,7 @@ export function createEnrichment(config: CollectorConfig, deps: { logger: Logger
   const wanted = mode === true || (mode === "auto" && deps.env.KUBERNETES_SERVICE_HOST !== undefined);
   const cache = wanted ? createPodCacheFromEnv({ nodeName: config.nodeName, logger: deps.logger }) : undefined;
   if (mode === true && cache === undefined) throw new Error("kubernetes.enabled is true but no Kubernetes API is configured (not in a pod, no kubeconfig)");
-  return cache ? podEnrichment(cache, deps.metrics) : { enricher: noopEnricher, pending: () => 0, start() {}, async stop() {} };
+  return cache ? podEnrichment(cache, deps.metrics) : { enricher: noopEnricher, pending: () => 0, informer: () => ({ restarts: 0, lists: 0 }), start() {}, async stop() {} };
 }
 
 function podEnrichment(cache: PodCache, metrics: CollectorMetrics): Enrichment {
@@ -32,6 +34,7 @@ function podEnrichment(cache: PodCache, metrics: CollectorMetrics): Enrichment {
   return {
     enricher,
     pending: () => enricher.pendingCount,
+    informer: () => cache.health(),
     start: () => cache.start(),
     async stop() {
       enricher.close();

@@ -1,3 +1,4 @@
+import { counterOf } from "@outlier/service-kit";
 import { Counter, Gauge, type Registry } from "prom-client";
 
 /**
@@ -28,6 +29,8 @@ export interface CollectorMetrics {
 export interface GaugeProbes {
   producerBuffered(): number;
   enrichPending(): number;
+  /** The pod cache's informer (zeros without one). */
+  podCache(): { restarts: number; lists: number };
 }
 
 export function createCollectorMetrics(registry: Registry): CollectorMetrics {
@@ -99,4 +102,7 @@ export function registerGauges(registry: Registry, probes: GaugeProbes): void {
       this.set(probes.enrichPending());
     },
   });
+  counterOf(registry, "outlier_collector_pod_cache_restarts_total", "Pod watch restarts after an error or a stale connection", () => probes.podCache().restarts);
+  counterOf(registry, "outlier_collector_pod_cache_lists_total", "Full pod lists: the first, after each restart and after each 410 Gone", () => probes.podCache().lists);
 }
+

@@ -229,6 +229,7 @@ export async function startDetectorService({ config, logger, registry }: StartOp
     storeRoundTrips: () => store.stats.roundTrips + (findingLog?.stats.roundTrips ?? 0),
     cachedBaselines: () => service.detector.cachedBaselines,
     deferredExecs: () => service.detector.deferredCount,
+    workloadMeta: () => workloadMeta.health() ?? { restarts: 0, lists: 0 },
   });
   const readiness = (): Readiness => {
     if (!service.consuming) return { ready: false, reason: "kafka: not in the consumer group yet" };

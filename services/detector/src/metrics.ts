@@ -1,3 +1,4 @@
+import { counterOf } from "@outlier/service-kit";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 /** The detector's own metrics, on the process registry (createMetrics("outlier_detector_")). */
@@ -20,6 +21,8 @@ export interface GaugeProbes {
   cachedBaselines(): number;
   /** Execs held back from judging, waiting for their exec session's late audit event. */
   deferredExecs(): number;
+  /** The workload metadata informers (zeros without them). */
+  workloadMeta(): { restarts: number; lists: number };
 }
 
 export function createDetectorMetrics(registry: Registry): DetectorMetrics {
@@ -39,17 +42,9 @@ export function createDetectorMetrics(registry: Registry): DetectorMetrics {
 }
 
 export function registerGauges(registry: Registry, probes: GaugeProbes): void {
-  let reported = 0;
-  new Counter({
-    name: "outlier_detector_store_round_trips_total",
-    help: "Redis round trips for baselines and the finding log",
-    registers: [registry],
-    collect() {
-      const now = probes.storeRoundTrips();
-      this.inc(now - reported);
-      reported = now;
-    },
-  });
+  counterOf(registry, "outlier_detector_store_round_trips_total", "Redis round trips for baselines and the finding log", probes.storeRoundTrips);
+  counterOf(registry, "outlier_detector_workload_meta_restarts_total", "Workload watch restarts (all kinds) after an error or a stale connection", () => probes.workloadMeta().restarts);
+  counterOf(registry, "outlier_detector_workload_meta_lists_total", "Full workload lists (all kinds): the first, after each restart and after each 410 Gone", () => probes.workloadMeta().lists);
   new Gauge({
     name: "outlier_detector_cached_baselines",
     help: "Baselines held in memory",
