@@ -14,13 +14,14 @@ const TARGET_LABELS = new Set(["namespace", "pod", "service", "job", "instance",
 /** Every series name the three services expose, with its label names, built from their own metric code. */
 function registeredSeries(): Map<string, Set<string>> {
   const zero = () => 0;
+  const informer = () => ({ restarts: 0, lists: 0 });
   const collector = createMetrics("outlier_collector_");
   createCollectorMetrics(collector);
-  registerCollectorGauges(collector, { producerBuffered: zero, enrichPending: zero });
+  registerCollectorGauges(collector, { producerBuffered: zero, enrichPending: zero, podCache: informer });
   tailMetrics(collector);
   const detector = createMetrics("outlier_detector_");
   createDetectorMetrics(detector);
-  registerDetectorGauges(detector, { storeRoundTrips: zero, cachedBaselines: zero, deferredExecs: zero });
+  registerDetectorGauges(detector, { storeRoundTrips: zero, cachedBaselines: zero, deferredExecs: zero, workloadMeta: informer });
   const alerter = createMetrics("outlier_alerter_");
   createAlerterMetrics(alerter);
   registerAlerterGauges(alerter, { pending: zero });
