@@ -4,7 +4,8 @@
 # Builds only what is missing; the build's output goes to .cache/k8s/build.log.
 # A plain `go install pkg@version` is refused for both etcd and Kubernetes (their go.mod files carry
 # replace directives), so each is built from a small wrapper module that requires the real one.
-# Cold on 2 cores: 10-20 min (Go's module and build caches then make a rebuild take about a minute).
+# Cold on 2 cores: 10-20 min idle, much longer on a busy machine (run it under `nice -n 19` there);
+# Go's module and build caches (~/go, ~/.cache/go-build) then make a rebuild quick.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -90,7 +91,6 @@ all_present && exit 0
 command -v go >/dev/null || fail "Go is not installed; it is needed to build etcd and Kubernetes from the Go module proxy"
 mkdir -p "$bin"
 echo "install-k8s: building etcd $ETCD_VERSION and Kubernetes $K8S_VERSION into ${bin#"$root"/} (log: ${log#"$root"/}; 10-20 min cold)" >&2
-# nice: the build takes both cores for minutes; other work on the machine keeps going.
 if ! { build_etcd && build_k8s; } >>"$log" 2>&1; then
   tail -n 30 "$log" >&2
   fail "the build failed; see ${log#"$root"/}"

@@ -1,27 +1,30 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { stringify } from "yaml";
+import { K8S_BIN } from "../harness/kubernetes.ts";
 import { CHART, FULL_VALUES, findHelm, helm, parseObjects, renderChart, type K8sObject } from "./chart.ts";
 
-const ROOT = join(import.meta.dirname, "..", "..");
+// The control plane of the kubernetes project's harness (or the cluster KUBECONFIG names).
+const { kubeconfig } = inject("kubernetes");
 const helmBin = findHelm();
-const kubectlBin = [process.env.KUBECTL, join(ROOT, ".cache", "k8s", "bin", "kubectl")].find((p) => p && existsSync(p));
-const kubeconfig = process.env.KUBECONFIG;
-const missing = [!helmBin && "helm", !kubectlBin && "kubectl", !kubeconfig && "KUBECONFIG"].filter(Boolean).join(", ");
+const kubectlBin = existsSync(join(K8S_BIN, "kubectl")) ? join(K8S_BIN, "kubectl") : "kubectl";
 
-/** kubectl with the given stdin; never throws, so a test can look at a refusal. */
+/**
+ * kubectl with the given stdin; never throws, so that a test can look at a refusal and at the
+ * warnings on stderr (the harness's kubectl returns stdout only).
+ */
 function kubectl(args: readonly string[], input = ""): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(kubectlBin!, args, { input, encoding: "utf8", env: { ...process.env, KUBECONFIG: kubeconfig } });
+  const run = spawnSync(kubectlBin, args, { input, encoding: "utf8", env: { ...process.env, KUBECONFIG: kubeconfig } });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
 const yamlOf = (objects: readonly object[]) => objects.map((o) => stringify(o)).join("---\n");
 
-describe.skipIf(missing !== "")(`the Helm chart against a real kube-apiserver (${missing ? `${missing} absent: suite skipped` : kubeconfig})`, () => {
-  // Namespaces of their own, so that the kustomize tests' are never touched; the cluster-scoped
-  // objects (ClusterRoles, bindings) are only ever dry-run.
+describe.skipIf(!helmBin)(`the Helm chart against a real kube-apiserver (${helmBin ? kubeconfig : "helm absent: run scripts/install-helm.sh; suite skipped"})`, () => {
+  // Namespaces (and, for the install, a release name) of their own, so that the kustomize
+  // tests' objects are never touched.
   const id = Math.random().toString(36).slice(2, 8);
   const ns = `helm-${id}`;
   const collectorNs = `helm-${id}-collector`;
@@ -59,8 +62,11 @@ describe.skipIf(missing !== "")(`the Helm chart against a real kube-apiserver ($
 
   it("the API server's Pod Security admission takes the detector's and alerter's pods under restricted, and refuses the collector's there", () => {
     const objects = render();
-    // Pods need their ServiceAccounts to exist (ServiceAccount admission); create those for real.
+    // Pods need their ServiceAccounts to exist (ServiceAccount admission); create those for real,
+    // and the collector's in the restricted namespace too, for the pod that must be refused there.
     const accounts = objects.filter((o) => o.kind === "ServiceAccount");
+    const collectorAccount = accounts.find((o) => o.metadata.name === "outlier-collector")!;
+    accounts.push({ ...collectorAccount, metadata: { ...collectorAccount.metadata, namespace: ns } });
     expect(kubectl(["apply", "-f", "-"], yamlOf(accounts)).status).toBe(0);
 
     const podOf = (kind: string, name: string, namespace: string): K8sObject => {
@@ -85,7 +91,7 @@ describe.skipIf(missing !== "")(`the Helm chart against a real kube-apiserver ($
   it("helm install, upgrade and uninstall, as docs/kubernetes.md describes them", () => {
     // A release name of its own: its ClusterRoles are created for real here.
     const release = `h${id}`;
-    const where = ["--namespace", ns, "--set", `collector.namespace=${collectorNs}`, ...noMonitoring];
+    const where = ["--kubeconfig", kubeconfig, "--namespace", ns, "--set", `collector.namespace=${collectorNs}`, ...noMonitoring];
     const ours = () =>
       kubectl(["get", "deployments,daemonsets,clusterroles,clusterrolebindings", "-A", "-l", `app.kubernetes.io/instance=${release}`, "-o", "name"]).stdout.trim().split("\n").filter(Boolean).sort();
     const checksum = () => kubectl(["-n", ns, "get", "deployment", `${release}-detector`, "-o", "jsonpath={.spec.template.metadata.annotations.checksum/config}"]).stdout;
@@ -108,7 +114,7 @@ describe.skipIf(missing !== "")(`the Helm chart against a real kube-apiserver ($
     expect(checksum()).not.toBe(before);
     expect(kubectl(["-n", ns, "get", "configmap", `${release}-detector`, "-o", "jsonpath={.data.config\\.yaml}"]).stdout).toContain("learningWindow: 3h");
 
-    expect(helm(helmBin!, ["uninstall", release, "--namespace", ns])).toContain("uninstalled");
+    expect(helm(helmBin!, ["uninstall", release, "--kubeconfig", kubeconfig, "--namespace", ns])).toContain("uninstalled");
     expect(ours()).toEqual([]);
   });
 });
