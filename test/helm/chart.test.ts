@@ -183,6 +183,12 @@ describe.skipIf(!binary)(`Helm chart deploy/helm/outlier (${binary ?? "helm abse
     );
   });
 
+  it("collector.namespace empty: the collector goes to the release namespace too", () => {
+    const objects = parseObjects(renderChart(helmBin, "--set", "collector.namespace="));
+    const namespaces = new Set(objects.filter((o) => o.metadata.namespace !== undefined).map((o) => o.metadata.namespace));
+    expect([...namespaces]).toEqual(["outlier"]);
+  });
+
   it("the node-local Service Falco posts to routes to the collector of the same node", () => {
     expect(named(defaults, "Service", "outlier-collector")).toMatchObject({
       spec: { internalTrafficPolicy: "Local", ports: [{ port: 8080, targetPort: "http" }], selector: { "app.kubernetes.io/name": "outlier-collector" } },
