@@ -20,7 +20,7 @@ export default async function setup({ provide }: TestProject): Promise<() => Pro
   const started = Date.now();
   const plane = await startControlPlane();
   console.log(`kubernetes: control plane ready at ${plane.apiUrl} in ${Date.now() - started} ms (state: ${plane.dir})`);
-  const { dir: _dir, apiServer: _apiServer, dispose, ...info } = plane;
+  const { dir: _dir, etcdUrl: _etcdUrl, apiServer: _apiServer, dispose, ...info } = plane;
   provide("kubernetes", info);
   return dispose;
 }

@@ -30,6 +30,8 @@ export interface ControlPlaneInfo {
 
 export interface ControlPlane extends ControlPlaneInfo {
   dir: string;
+  /** etcd's client URL (e.g. to compact its history). */
+  etcdUrl: string;
   apiServer: ServerControls;
   /** Stops every process; deletes the folder (kept when OUTLIER_KEEP_SERVERS is set). */
   dispose(): Promise<void>;
@@ -48,7 +50,7 @@ export function ensureKubernetesBinaries(): void {
  * https://127.0.0.1:<auditWebhook.port>/audit with a bearer token (nobody listens until a test
  * does; the API server retries, then drops the batch). Ready when /readyz answers and the controller-manager made default/default.
  */
-export async function startControlPlane(): Promise<ControlPlane> {
+export async function startControlPlane(opts: { apiServerArgs?: string[] } = {}): Promise<ControlPlane> {
   ensureKubernetesBinaries();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "outlier-k8s-"));
   const [etcdPort, etcdPeerPort, apiPort, kcmPort, webhookPort] = (await distinctFreePorts(5)) as [number, number, number, number, number];
@@ -62,7 +64,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
   const apiServer = await runServer(
     async () => {
       const logFile = path.join(dir, "kube-apiserver.log");
-      const child = spawnServer(path.join(K8S_BIN, "kube-apiserver"), apiServerArgs(dir, etcdPort, apiPort), logFile);
+      const child = spawnServer(path.join(K8S_BIN, "kube-apiserver"), [...apiServerArgs(dir, etcdPort, apiPort), ...(opts.apiServerArgs ?? [])], logFile);
       await waitUntilReady(child, () => get(`${apiUrl}/readyz`, files.caFile), { name: `kube-apiserver on ${apiPort}`, logFile, timeoutMs: READY_TIMEOUT_MS });
       return child;
     },
@@ -82,6 +84,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
 
   return {
     dir,
+    etcdUrl: `http://127.0.0.1:${etcdPort}`,
     apiUrl,
     token,
     caFile: files.caFile,
