@@ -73,7 +73,7 @@ describe.skipIf(!binary)(`Helm chart deploy/helm/outlier (${binary ?? "helm abse
     const objects = objectsOf(set);
     for (const o of objects) {
       if (["ClusterRole", "ClusterRoleBinding"].includes(o.kind)) continue;
-      const collector = o.metadata.labels?.["app.kubernetes.io/name"] === "outlier-collector";
+      const collector = o.metadata.labels?.["app.kubernetes.io/name"] === "outlier-collector" || o.metadata.name === "outlier-collector";
       expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe(collector ? "outlier-collector" : "outlier");
     }
     const binding = named(objects, "ClusterRoleBinding", "outlier-collector") as K8sObject & { subjects: Array<{ namespace: string }> };
@@ -163,9 +163,10 @@ describe.skipIf(!binary)(`Helm chart deploy/helm/outlier (${binary ?? "helm abse
     },
   );
 
-  it("every option on: the collector tails Tetragon and Falco files on read-only host mounts and runs both receivers", () => {
+  it("every option on: the collector tails Tetragon and Falco files on read-only host mounts and runs both receivers over HTTPS", () => {
     const config = parse((named(full, "ConfigMap", "outlier-collector") as K8sObject & { data: Record<string, string> }).data["config.yaml"]!) as {
       sources: Record<string, { path?: string; enabled?: boolean }>;
+      http?: unknown;
     };
     expect(config.sources).toEqual({
       tetragonFile: { path: "/host/tetragon/tetragon.log" },
@@ -175,6 +176,10 @@ describe.skipIf(!binary)(`Helm chart deploy/helm/outlier (${binary ?? "helm abse
     });
     const pod = (named(full, "DaemonSet", "outlier-collector") as Workload).spec.template.spec;
     expect(pod.securityContext).toMatchObject({ supplementalGroups: [0] });
+    // HTTPS (the API server sends its webhook token only over https), probes included.
+    expect(config).toMatchObject({ http: { tls: { certFile: "/etc/outlier/tls/tls.crt", keyFile: "/etc/outlier/tls/tls.key" } } });
+    expect(secretHolding(pod, pod.containers[0]!, "/etc/outlier/tls/tls.key")).toBe("outlier-collector-tls");
+    expect(pod.containers[0]).toMatchObject({ readinessProbe: { httpGet: { scheme: "HTTPS" } }, livenessProbe: { httpGet: { scheme: "HTTPS" } } });
     expect(pod.containers[0]!.volumeMounts).toEqual(
       expect.arrayContaining([
         { name: "tetragon", mountPath: "/host/tetragon", readOnly: true },
@@ -203,7 +208,12 @@ describe.skipIf(!binary)(`Helm chart deploy/helm/outlier (${binary ?? "helm abse
   it("monitoring objects only when asked for, with the shipped rule file and dashboard", () => {
     const kinds = (objects: K8sObject[]) => objects.filter((o) => o.apiVersion === "monitoring.coreos.com/v1").map((o) => o.kind);
     expect(kinds(defaults)).toEqual([]);
-    expect(kinds(full).sort()).toEqual(["PrometheusRule", "ServiceMonitor"]);
+    expect(kinds(full).sort()).toEqual(["PrometheusRule", "ServiceMonitor", "ServiceMonitor"]);
+    // The collector serves HTTPS with collector.tls: its ServiceMonitor verifies it with the Secret's CA.
+    expect(named(full, "ServiceMonitor", "outlier-collector")).toMatchObject({
+      metadata: { namespace: "outlier-collector" },
+      spec: { endpoints: [{ scheme: "https", tlsConfig: { serverName: "outlier-collector.outlier-collector.svc", ca: { secret: { name: "outlier-collector-tls", key: "ca.crt" } } } }] },
+    });
     const rule = byKind(full, "PrometheusRule")[0] as K8sObject & { spec: unknown };
     expect(rule.spec).toEqual(parse(readFileSync(join(CHART, "files", "prometheus-rules.yaml"), "utf8")));
     const dashboard = named(full, "ConfigMap", "outlier-dashboard") as K8sObject & { data: Record<string, string> };

@@ -8,6 +8,12 @@ cluster: {{ .Values.cluster | quote }}
 logLevel: {{ .Values.logLevel }}
 {{ include "outlier.kafkaConfig" . }}
 stateDir: /var/lib/outlier-collector
+{{- if .Values.collector.tls.existingSecret }}
+http:
+  tls:
+    certFile: /etc/outlier/tls/tls.crt
+    keyFile: /etc/outlier/tls/tls.key
+{{- end }}
 kubernetes:
   enabled: {{ .Values.collector.kubernetes.enabled }}
 sources:
