@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the tests need, when missing: redis-server and rsyslog (Debian's apt) and the
-# Apache Kafka broker jars (Maven Central, into .cache/kafka*/libs). Idempotent; fast when done.
+# Installs what the tests need, when missing: redis-server and rsyslog (Debian's apt), the
+# Apache Kafka broker jars (Maven Central, into .cache/kafka*/libs), the Kubernetes control plane
+# (scripts/install-k8s.sh) and helm (scripts/install-helm.sh), both built from the Go module proxy
+# into .cache. Idempotent; fast when done.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -71,3 +73,5 @@ ensure_kafka_jars "$root/test/harness/kafka4-pom.xml" "$root/.cache/kafka4/libs"
 # etcd, kube-apiserver, kube-controller-manager and kubectl for the `kubernetes` test project
 # (skipped when KUBECONFIG names a cluster to test against). Cold: 10-20 min, once per machine.
 if [ -z "${KUBECONFIG:-}" ]; then bash "$root/scripts/install-k8s.sh"; fi
+# helm for the chart tests (unit and kubernetes projects); the chart tests skip without it.
+"$root/scripts/install-helm.sh"

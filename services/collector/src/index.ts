@@ -2,5 +2,6 @@ export { startCollector, type Collector, type CollectorOptions } from "./collect
 export { CollectorConfigSchema, loadCollectorConfig, ENV_PREFIX, type CollectorConfig } from "./config.ts";
 export { createIngest, type Ingest, type IngestOptions, type IngestOutcome, type Origin, type RecordProducer, type SourceFormat } from "./ingest.ts";
 export { noopEnricher, type Enricher } from "./enrich.ts";
-export { createCollectorMetrics, type CollectorMetrics } from "./metrics.ts";
+export { createCollectorMetrics, registerGauges, type CollectorMetrics } from "./metrics.ts";
+export { tailMetrics } from "./tail/metrics.ts";
 export type { Source, SourceDeps } from "./sources/source.ts";
