@@ -271,6 +271,20 @@ describe("Detector", () => {
     expect((await replayed.get(id))?.pods.map((p) => p.pod)).toEqual(PODS);
   });
 
+  it("keeps the window of an unexpected process run by one replica, as it was then, for outlier replicas", async () => {
+    const replicaSnapshots = new MemoryReplicaSnapshotStore();
+    const detector = new Detector({ store: new MemoryBaselineStore(), replicaSnapshots });
+    const id = { cluster: "c1", namespace: "shop", kind: "Deployment" as const, name: "checkout", container: "app" };
+    // One batch: the miner, then ten more minutes of ordinary work that a later window would show instead.
+    const later = [62, 66, 70].flatMap((minutes) => PODS.map((pod) => exec({ pod, binary: "/bin/sh", minutes })));
+    const busy = PODS.map((pod) => exec({ pod, binary: "/bin/sh", minutes: 60 }));
+    const findings = await detector.process([...learningHour(), ...busy, exec({ pod: PODS[2]!, binary: "/tmp/xmrig", minutes: 61 }), ...later]);
+    expect(findings.filter((f) => f.type === "process.unexpected")).toHaveLength(1);
+    const kept = await replicaSnapshots.lastDeviation(id);
+    expect(kept?.time).toBe(at(61));
+    expect(kept?.deviations.map((d) => [d.pod, d.uniqueUnknownBinaries])).toEqual([[PODS[2], ["/tmp/xmrig"]]]);
+  });
+
   it("writes a new entry at once but the baseline's entry count only with the flush, and counts the stored entries on reload", async () => {
     const store = new CountingStore();
     const id = { cluster: "c1", namespace: "shop", kind: "Deployment" as const, name: "checkout", container: "app" };

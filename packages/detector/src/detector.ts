@@ -378,15 +378,31 @@ export class Detector {
     const build = FINDING_OF_VERDICT[result.verdict];
     if (build) {
       const input = { event, baseline: result.baseline, entry: result.entry ?? entry, liveReplicas, replicasRunningBinary, workloadMeta: meta, risk };
-      findings.push(...this.#admitAll([build(input)]));
+      const admitted = this.#admitAll([build(input)]);
+      // Run by fewer than all live replicas: the window `outlier replicas` shows a person after this finding.
+      if (admitted.length > 0 && replicasRunningBinary < liveReplicas) this.#keepWindow(state, obs.time);
+      findings.push(...admitted);
     }
     findings.push(...this.#compareIfDue(state, tracked, obs.time));
   }
 
+  /** The container's window as it is now, written with the batch (a snapshot with a deviation is kept apart for the CLI). */
+  #keepWindow(state: ContainerState, time: string): void {
+    const snapshots = this.#deps.replicaSnapshots;
+    if (!snapshots) return;
+    // At the exec's time (the batch's clock may be ahead), scored against what the baseline
+    // accepts (learned, approved): the binary just reported stands out.
+    const snapshot = this.#snapshotOf(state, (binary) => contains(state.tracked?.entries.get(binary)), time);
+    this.#sideWrites.push(() => snapshots.put(state.id, snapshot));
+  }
+
   /** High and critical at once; a low one (a review) once the hold shows no peer runs it too. */
   #reportSingleReplica(finding: Finding, obs: ProcessObservation, state: ContainerState, findings: Finding[]): void {
-    if (finding.severity !== "low" || (state.held?.length ?? 0) >= MAX_HELD) findings.push(...this.#admitAll([finding]));
-    else {
+    if (finding.severity !== "low" || (state.held?.length ?? 0) >= MAX_HELD) {
+      const admitted = this.#admitAll([finding]);
+      if (admitted.length > 0) this.#keepWindow(state, obs.time);
+      findings.push(...admitted);
+    } else {
       (state.held ??= []).push({ finding, binary: obs.binary, dueMs: timeToMillis(obs.time) + this.#opts.reviewHoldMs });
       this.#holding.add(state);
     }
@@ -494,12 +510,10 @@ export class Detector {
     return true;
   }
 
-  #snapshotOf(state: ContainerState): ReplicaSnapshot {
-    const time = timeFromMillis(this.#nowMs);
+  #snapshotOf(state: ContainerState, known = (binary: string) => state.tracked?.entries.has(binary) === true, time = timeFromMillis(this.#nowMs)): ReplicaSnapshot {
     const snapshot = state.window.snapshot(time);
-    const entries = state.tracked?.entries;
     const history = (pod: string, digest: string | undefined, binary: string) => state.window.peerRanRecently(pod, digest, binary);
-    return { ...snapshot, deviations: compareReplicas(snapshot, (binary) => entries?.has(binary) === true, this.#thresholds, history), time };
+    return { ...snapshot, deviations: compareReplicas(snapshot, known, this.#thresholds, history), time };
   }
 
   #admitAll(findings: Finding[]): Finding[] {
