@@ -114,8 +114,9 @@ describe.skipIf(webhook === undefined || cluster.auditLog === undefined)("audit 
     await expect.poll(missingFromFile, { timeout: 30_000 }).toEqual([]);
 
     await expect.poll(() => findings().map((f) => f.type), { timeout: 30_000 }).toEqual(expect.arrayContaining(["audit.privileged-pod", "audit.cluster-admin-binding"]));
-    const privileged = findings().find((f) => f.type === "audit.privileged-pod")!;
-    expect(JSON.stringify(privileged)).toContain("root-shell");
+    // Other test files share this control plane (deploy/ applied for real: the collector DaemonSet's privileged pods): pick ours.
+    const ours = () => findings().filter((f) => f.type === "audit.privileged-pod" && JSON.stringify(f).includes("root-shell"));
+    await expect.poll(() => ours().length, { timeout: 30_000 }).toBeGreaterThan(0);
   });
 
   it("loses nothing while the collector restarts: the API server retries, duplicates are removed", async () => {
