@@ -6,7 +6,7 @@ export * from "./workload.ts";
 export * from "./runtime-event.ts";
 export * from "./audit-event.ts";
 export * from "./finding.ts";
-export * from "./topics.ts";
+export * from "./records.ts";
 export * from "./parse.ts";
 export * from "./ids.ts";
 export * from "./argv.ts";

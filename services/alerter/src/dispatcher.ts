@@ -1,4 +1,4 @@
-import { parseFinding, type DeadLetter, type Finding } from "@outlier/contracts";
+import { deadLetter, kafkaSource, parseFinding, type DeadLetter, type Finding } from "@outlier/contracts";
 import type { InRecord } from "@outlier/bus";
 import {
   destination,
@@ -51,8 +51,6 @@ interface Pending {
   /** Handed to the sinks: a redelivery waits for this attempt instead of adding it again. */
   sending: boolean;
 }
-
-const MAX_DEAD_LETTER_PAYLOAD = 64 * 1024;
 
 /**
  * Consumed findings → routes → groups → sinks, with offsets committed only after delivery.
@@ -165,14 +163,7 @@ export class Dispatcher {
       this.#o.metrics.findingsConsumed.inc({ result: "invalid" });
       this.#o.metrics.deadLetters.inc({ source: "consumer", code: parsed.code });
       this.#o.logger.warn({ topic: record.topic, partition: record.partition, offset: record.offset, code: parsed.code, detail: parsed.message }, "unreadable finding dead-lettered");
-      rejected.push({
-        schema: "outlier.deadletter.v1",
-        code: parsed.code,
-        message: parsed.message,
-        source: `kafka:${record.topic}[${record.partition}]@${record.offset}`,
-        time: new Date().toISOString(),
-        payload: record.value.slice(0, MAX_DEAD_LETTER_PAYLOAD),
-      });
+      rejected.push(deadLetter({ code: parsed.code, message: parsed.message, source: kafkaSource(record), payload: record.value }));
     }
     if (rejected.length > 0) await this.#o.deadLetter(rejected);
     return findings;

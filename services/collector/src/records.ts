@@ -1,12 +1,11 @@
 import type { OutRecord } from "@outlier/bus";
 import {
-  deadLetterPayload,
+  deadLetter,
+  type DeadLetterInput,
   SCHEMA_HEADER,
   TOPICS,
-  timeFromMillis,
   workloadKey,
   type AuditEvent,
-  type DeadLetter,
   type RejectCode,
   type RuntimeEvent,
 } from "@outlier/contracts";
@@ -50,26 +49,15 @@ export function eventRecord(event: RuntimeEvent | AuditEvent, topics: TopicNames
   };
 }
 
-export interface DeadLetterInput {
+/** A rejected input of one cluster; its source is e.g. "/var/log/tetragon.log:120" or "http:falco". */
+export interface CollectorDeadLetter extends DeadLetterInput {
   cluster: string;
   code: RejectCode;
-  message: string;
-  /** Where the input came from, e.g. "/var/log/tetragon.log:120" or "http:falco". */
-  source: string;
-  payload: string;
-  now?: number;
 }
 
 /** Keyed by cluster and source location (without a line number), so one bad file's records stay together. */
-export function deadLetterRecord(input: DeadLetterInput, topics: TopicNames = DEFAULT_TOPICS): OutRecord {
-  const letter: DeadLetter = {
-    schema: "outlier.deadletter.v1",
-    code: input.code,
-    message: input.message,
-    source: input.source,
-    time: timeFromMillis(input.now ?? Date.now()),
-    payload: deadLetterPayload(input.payload),
-  };
+export function deadLetterRecord(input: CollectorDeadLetter, topics: TopicNames = DEFAULT_TOPICS): OutRecord {
+  const letter = deadLetter(input);
   return {
     topic: topics.deadletter,
     key: `${input.cluster}/${input.source.replace(/:\d+$/, "")}`,

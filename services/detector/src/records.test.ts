@@ -41,7 +41,7 @@ describe("deadLetterRecord", () => {
       schema: "outlier.deadletter.v1",
       code: "malformed_json",
       message: "Unexpected token",
-      source: `kafka:${TOPICS.runtime}/2@41`,
+      source: `kafka:${TOPICS.runtime}[2]@41`,
       time: "2026-01-01T00:00:00.000000000Z",
       payload: "not json",
     });

@@ -1,13 +1,12 @@
 import type { InRecord, OutRecord } from "@outlier/bus";
 import {
-  deadLetterPayload,
+  deadLetter,
+  kafkaSource,
   parseAuditEvent,
   parseRuntimeEvent,
   reject,
   SCHEMA_HEADER,
-  timeFromMillis,
   workloadKey,
-  type DeadLetter,
   type Finding,
   type Parsed,
   type Rejection,
@@ -44,20 +43,8 @@ export function findingRecord(finding: Finding, topics: TopicNames): OutRecord {
   return { topic: topics.findings, key: findingKey(finding), value: JSON.stringify(finding), headers: { [SCHEMA_HEADER]: finding.schema } };
 }
 
-/** Where a bad record was, so it can be found again: kafka:<topic>/<partition>@<offset>. */
-export function recordSource(record: InRecord): string {
-  return `kafka:${record.topic}/${record.partition}@${record.offset}`;
-}
-
 /** Keyed by the bad record's own key, so one producer's bad records stay together. */
 export function deadLetterRecord(record: InRecord, rejection: Rejection, topics: TopicNames, now = Date.now()): OutRecord {
-  const letter: DeadLetter = {
-    schema: "outlier.deadletter.v1",
-    code: rejection.code,
-    message: rejection.message,
-    source: recordSource(record),
-    time: timeFromMillis(now),
-    payload: deadLetterPayload(record.value),
-  };
+  const letter = deadLetter({ code: rejection.code, message: rejection.message, source: kafkaSource(record), payload: record.value, now });
   return { topic: topics.deadletter, key: record.key, value: JSON.stringify(letter), headers: { [SCHEMA_HEADER]: letter.schema } };
 }

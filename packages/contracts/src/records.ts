@@ -1,3 +1,5 @@
+import { timeFromMillis } from "./time.ts";
+
 export const TOPICS = {
   runtime: "outlier.runtime.v1",
   audit: "outlier.audit.v1",
@@ -14,7 +16,7 @@ export interface DeadLetter {
   code: string;
   message: string;
   source: string; // e.g. "file:/var/run/tetragon/tetragon.log:120", "http:falco", "sink:slack"
-  time: string; // when it was dead-lettered (wall clock)
+  time: string; // when it was dead-lettered (wall clock, nine fractional digits like every contract time)
   payload: string; // the offending input, truncated to a bounded size (deadLetterPayload)
 }
 
@@ -26,4 +28,32 @@ export function deadLetterPayload(text: string, maxBytes: number = MAX_DEADLETTE
   if (Buffer.byteLength(text) <= maxBytes) return text;
   // A character cut in half decodes to one trailing U+FFFD: drop it.
   return Buffer.from(text).subarray(0, maxBytes).toString("utf8").replace(/\uFFFD$/, "");
+}
+
+export interface DeadLetterInput {
+  code: string;
+  message: string;
+  /** Where the input came from: "file:…:line", "http:falco", "sink:slack", or kafkaSource(record). */
+  source: string;
+  payload: string;
+  /** Wall-clock milliseconds; now by default. */
+  now?: number;
+  maxPayloadBytes?: number;
+}
+
+/** The one way to build a dead-letter record, so every service writes the same shape. */
+export function deadLetter(input: DeadLetterInput): DeadLetter {
+  return {
+    schema: "outlier.deadletter.v1",
+    code: input.code,
+    message: input.message,
+    source: input.source,
+    time: timeFromMillis(input.now ?? Date.now()),
+    payload: deadLetterPayload(input.payload, input.maxPayloadBytes),
+  };
+}
+
+/** Where a consumed record was, so it can be found again: kafka:<topic>[<partition>]@<offset>. */
+export function kafkaSource(record: { topic: string; partition: number; offset: string }): string {
+  return `kafka:${record.topic}[${record.partition}]@${record.offset}`;
 }
