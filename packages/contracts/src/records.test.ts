@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { deadLetter, deadLetterPayload, kafkaSource, MAX_DEADLETTER_PAYLOAD_BYTES } from "./records.ts";
+import type { Finding } from "./finding.ts";
+import { deadLetter, deadLetterPayload, findingKey, findingRecord, kafkaSource, MAX_DEADLETTER_PAYLOAD_BYTES, SCHEMA_HEADER, TOPICS } from "./records.ts";
 
 describe("deadLetterPayload", () => {
   it("cuts on a character boundary", () => {
@@ -28,5 +29,29 @@ describe("deadLetter", () => {
       time: "2024-05-01T10:00:00.123000000Z",
       payload: "aé",
     });
+  });
+});
+
+describe("findingKey", () => {
+  const base: Finding = {
+    schema: "outlier.finding.v1",
+    id: "f1",
+    type: "audit.pod-exec",
+    severity: "medium",
+    time: "2026-01-01T00:00:00.000000000Z",
+    cluster: "c1",
+    summary: "",
+    evidence: {},
+    dedupKey: "",
+  };
+
+  it("keys a finding by its workload, like the runtime events it came from", () => {
+    const finding = { ...base, workload: { kind: "StatefulSet" as const, name: "db", namespace: "bank", labels: {}, annotations: {} } };
+    expect(findingKey(finding)).toBe("c1/bank/StatefulSet/db");
+    expect(findingRecord(TOPICS.findings, finding)).toMatchObject({ topic: TOPICS.findings, key: "c1/bank/StatefulSet/db", headers: { [SCHEMA_HEADER]: "outlier.finding.v1" } });
+  });
+
+  it("keys a finding without a workload by its cluster", () => {
+    expect(findingKey(base)).toBe("c1/_cluster/audit");
   });
 });

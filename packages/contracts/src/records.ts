@@ -1,4 +1,6 @@
+import type { Finding } from "./finding.ts";
 import { timeFromMillis } from "./time.ts";
+import { workloadKey } from "./workload.ts";
 
 export const TOPICS = {
   runtime: "outlier.runtime.v1",
@@ -7,8 +9,36 @@ export const TOPICS = {
   deadletter: "outlier.deadletter.v1",
 } as const;
 
+/** Where each kind of record goes; the contract's names (TOPICS) unless configured otherwise. */
+export type TopicNames = Record<keyof typeof TOPICS, string>;
+
 /** Kafka header carrying the payload's contract version. */
 export const SCHEMA_HEADER = "outlier-schema";
+
+/** A record to produce: a contract payload as JSON, under the header naming its contract. */
+export interface Envelope {
+  topic: string;
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+export function envelope(topic: string, key: string, payload: { schema: string }): Envelope {
+  return { topic, key, value: JSON.stringify(payload), headers: { [SCHEMA_HEADER]: payload.schema } };
+}
+
+/**
+ * Findings are keyed like the runtime events they came from, by workload, so a workload's
+ * findings stay in order; findings with no workload share one key per cluster.
+ */
+export function findingKey(finding: Finding): string {
+  const w = finding.workload;
+  return w ? workloadKey(finding.cluster, w.namespace, w.kind, w.name) : `${finding.cluster}/_cluster/audit`;
+}
+
+export function findingRecord(topic: string, finding: Finding): Envelope {
+  return envelope(topic, findingKey(finding), finding);
+}
 
 /** A dead-letter record: what could not be processed, where it came from, and why. */
 export interface DeadLetter {

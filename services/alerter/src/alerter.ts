@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { createKafka, headersFor, KafkaConsumer, KafkaProducer, kafkaOptionsFrom, type InRecord } from "@outlier/bus";
+import { createKafka, KafkaConsumer, KafkaProducer, kafkaOptionsFrom, type InRecord } from "@outlier/bus";
+import { envelope } from "@outlier/contracts";
 import { loadRoutes, type RoutingConfig } from "@outlier/routing";
 import { createHttpServer, type Readiness } from "@outlier/service-kit";
 import { secretResolver } from "@outlier/sinks";
@@ -55,7 +56,7 @@ export async function startAlerter({ config, logger, registry, env = process.env
     logger,
     maxGroups: config.grouping.maxGroups,
     deadLetter: (records) =>
-      producer.send(records.map((record) => ({ topic: k.topics.deadletter, key: record.source, value: JSON.stringify(record), headers: headersFor(record.schema) }))),
+      producer.send(records.map((letter) => envelope(k.topics.deadletter, letter.source, letter))),
   });
   registerGauges(registry, { pending: () => dispatcher.pending });
   const ticker = setInterval(() => dispatcher.flushDue(), config.grouping.tickMs);

@@ -47,7 +47,7 @@ interface Pending {
   /** Indexes of the receiver's sinks it has not reached yet. */
   sinks: Set<number>;
   /** Settles once every one of those sinks delivered or dead-lettered it (and that is recorded). */
-  done: Deferred;
+  done: PromiseWithResolvers<void>;
   /** Handed to the sinks: a redelivery waits for this attempt instead of adding it again. */
   sending: boolean;
 }
@@ -115,7 +115,7 @@ export class Dispatcher {
         waits.push(existing.done.promise);
         continue;
       }
-      const pending: Pending = { finding, receiver: match.receiver, sinks: new Set(due.map((s) => s.index)), done: deferred(), sending: false };
+      const pending: Pending = { finding, receiver: match.receiver, sinks: new Set(due.map((s) => s.index)), done: doneSignal(), sending: false };
       this.#pending.set(key, pending);
       this.#grouper.add(finding, withBoundedHold(match));
       waits.push(pending.done.promise);
@@ -232,15 +232,8 @@ function ref(receiver: string, sink: ReceiverSink, finding: Finding): DeliveryRe
   return { destination: sinkDestination(receiver, sink), findingId: finding.id };
 }
 
-interface Deferred {
-  promise: Promise<void>;
-  resolve(): void;
-  reject(error: unknown): void;
-}
-
-function deferred(): Deferred {
-  const d = {} as Deferred;
-  d.promise = new Promise<void>((resolve, reject) => Object.assign(d, { resolve, reject }));
+function doneSignal(): PromiseWithResolvers<void> {
+  const d = Promise.withResolvers<void>();
   // Several batches may wait on one delivery, or none any more (a failed batch): never unhandled.
   d.promise.catch(() => undefined);
   return d;

@@ -10,7 +10,7 @@ import {
   type OutRecord,
   type Producer,
 } from "@outlier/bus";
-import type { Finding, RejectCode } from "@outlier/contracts";
+import { findingRecord, type Finding, type RejectCode, type TopicNames } from "@outlier/contracts";
 import { Detector, type DetectorDeps, type DetectorEvent, type DetectorOptions } from "@outlier/detector";
 import { createHttpServer, type Readiness } from "@outlier/service-kit";
 import {
@@ -30,7 +30,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { DetectorConfig } from "./config.ts";
 import { createDetectorMetrics, registerGauges, type DetectorMetrics } from "./metrics.ts";
-import { deadLetterRecord, findingRecord, parseRecord, type TopicNames } from "./records.ts";
+import { deadLetterRecord, parseRecord } from "./records.ts";
 import { createWorkloadMetaSource } from "./workload-meta.ts";
 
 export interface DetectorServiceDeps {
@@ -120,7 +120,7 @@ export class DetectorService {
       }
     }
     const { findings, persisted } = await this.#guard("detect", () => this.#detector.judge(events));
-    out.push(...findings.map((f) => findingRecord(f, topics)));
+    out.push(...findings.map((f) => findingRecord(topics.findings, f)));
     // Baselines to Redis and findings to Kafka at the same time; the batch is committed when both are done.
     await this.#guard("write", () => allDone([persisted, this.#deps.producer.send(out), this.#deps.findingLog?.append(findings)]));
     this.#count(events, findings, rejected);
