@@ -10,3 +10,4 @@ export * from "./records.ts";
 export * from "./parse.ts";
 export * from "./ids.ts";
 export * from "./argv.ts";
+export * from "./pod-names.ts";
