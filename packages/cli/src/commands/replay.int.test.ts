@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { connectRedis, RedisBaselineStore, RedisLabelIndex, RedisReplicaSnapshotStore } from "@outlier/store";
@@ -33,6 +34,29 @@ describe("outlier replay --redis", () => {
       expect(checkout?.baseline.state).toBe("locked");
       expect(checkout?.entries.get("/tmp/xmrig")?.status).toBe("pending");
     } finally {
+      await store.close();
+    }
+  });
+
+  it("connects like the review commands: ACL user, password file and key prefix", async () => {
+    const cluster = `replay-${randomUUID()}`;
+    const prefix = `acl-${randomUUID()}:`;
+    const user = `replay-${randomUUID()}`;
+    const passwordFile = path.join(mkdtempSync(path.join(tmpdir(), "replay-")), "password");
+    writeFileSync(passwordFile, "s3cret\n");
+    const admin = await connectRedis(inject("redisUrl"));
+    // The user may touch only keys and channels under the prefix: a key written without it is refused.
+    await admin.call("ACL", "SETUSER", user, "on", ">s3cret", `~${prefix}*`, `&${prefix}*`, "+@all");
+    const store = new RedisBaselineStore(admin, { prefix });
+    try {
+      const io = memoryIo();
+      const code = await runReplay(demoFiles, { output: "jsonl", cluster, redis: inject("redisUrl"), redisUser: user, redisPasswordFile: passwordFile, prefix }, io);
+      expect(io.err()).not.toContain("NOPERM");
+      expect(code).toBe(0);
+      const baselines = await store.list({ cluster });
+      expect(baselines.map((b) => `${b.id.namespace}/${b.id.name}`).sort()).toEqual(["bank/ledger", "bank/nightly-report", "monitoring/node-exporter", "shop/checkout", "shop/frontend"]);
+    } finally {
+      await admin.call("ACL", "DELUSER", user);
       await store.close();
     }
   });
