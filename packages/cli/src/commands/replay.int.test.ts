@@ -5,6 +5,7 @@ import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { connectRedis, RedisBaselineStore, RedisLabelIndex, RedisReplicaSnapshotStore } from "@outlier/store";
 import { memoryIo } from "../test-io.ts";
+import { outlier } from "../review/test-support.ts";
 import { runReplay } from "./replay.ts";
 
 const demoDir = path.resolve(import.meta.dirname, "../../../../examples/demo");
@@ -49,10 +50,10 @@ describe("outlier replay --redis", () => {
     await admin.call("ACL", "SETUSER", user, "on", ">s3cret", `~${prefix}*`, `&${prefix}*`, "+@all");
     const store = new RedisBaselineStore(admin, { prefix });
     try {
-      const io = memoryIo();
-      const code = await runReplay(demoFiles, { output: "jsonl", cluster, redis: inject("redisUrl"), redisUser: user, redisPasswordFile: passwordFile, prefix }, io);
-      expect(io.err()).not.toContain("NOPERM");
-      expect(code).toBe(0);
+      // The real command line, so the options are wired as well as honoured.
+      const run = await outlier(["replay", "--cluster", cluster, "--redis", inject("redisUrl"), "--redis-user", user, "--redis-password-file", passwordFile, "--prefix", prefix, ...demoFiles]);
+      expect(run.stderr).not.toContain("NOPERM");
+      expect(run.code).toBe(0);
       const baselines = await store.list({ cluster });
       expect(baselines.map((b) => `${b.id.namespace}/${b.id.name}`).sort()).toEqual(["bank/ledger", "bank/nightly-report", "monitoring/node-exporter", "shop/checkout", "shop/frontend"]);
     } finally {
