@@ -22,7 +22,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createKafka, KafkaConsumer, KafkaProducer, type OutRecord } from "../packages/bus/src/index.ts";
 import { SCHEMA_HEADER, stableId, timeFromMillis, TOPICS, type RuntimeEvent } from "../packages/contracts/src/index.ts";
 import { createLogger, createMetrics } from "../packages/service-kit/src/index.ts";
-import { connectRedis } from "../packages/store/src/index.ts";
+import { OutlierRedis } from "../packages/store/src/index.ts";
 import { createDetectorMetrics, DetectorConfigSchema, DetectorService, parseRecord, redisParts } from "../services/detector/src/index.ts";
 import { startKafkaBroker, type KafkaBroker } from "../test/harness/kafka.ts";
 import { startRedis, type RedisServer } from "../test/harness/redis.ts";
@@ -190,7 +190,7 @@ async function detectorPass(brokers: string[], redisUrl: string, runtime: string
   const topics = { runtime, audit: uniqueTopic("bench.audit"), findings: uniqueTopic("bench.findings"), deadletter: uniqueTopic("bench.deadletter") };
   await createTopics(brokers, [topics.audit, topics.findings, topics.deadletter], PARTITIONS);
   const config = DetectorConfigSchema.parse({ redis: { url: redisUrl, prefix: `bench-${randomUUID()}:` } });
-  const redis = await connectRedis(redisUrl);
+  const redis = await OutlierRedis.open(config.redis);
   const { store, findingLog, newDetector } = redisParts(redis, config);
   const kafka = createKafka({ brokers, clientId: "bench-detector", logger: logger.child({ component: "kafka" }) });
   const producer = new KafkaProducer(kafka);

@@ -1,12 +1,6 @@
-import type { Finding } from "@outlier/contracts";
+import { deploymentOfPodName, type Finding } from "@outlier/contracts";
 
 type FindingWorkload = NonNullable<Finding["workload"]>;
-
-// Kubernetes' random-suffix alphabet (no vowels, no 0/1/3): ReplicaSet pod-template
-// hashes and generated pod-name suffixes are drawn from it.
-const SAFE = "[bcdfghjklmnpqrstvwxz2456789]";
-const DEPLOYMENT_POD = new RegExp(`^(.+)-${SAFE}{6,10}-${SAFE}{5}$`);
-const DEPLOYMENT_GENERATE_NAME = new RegExp(`^(.+)-${SAFE}{6,10}-$`);
 
 /**
  * The Deployment a pod belongs to, from its name alone (`<deployment>-<hash>-<suffix>`,
@@ -19,6 +13,6 @@ export function workloadFromPodName(
   podName: string,
   labels: Record<string, string> = {},
 ): FindingWorkload | undefined {
-  const name = (DEPLOYMENT_POD.exec(podName) ?? DEPLOYMENT_GENERATE_NAME.exec(podName))?.[1];
+  const name = deploymentOfPodName(podName);
   return name ? { kind: "Deployment", name, namespace, labels, annotations: {} } : undefined;
 }

@@ -11,6 +11,5 @@ export {
   type BatchingCounters,
   type BatchingProducerOptions,
 } from "./batching-producer.ts";
-export { headersFor } from "./headers.ts";
 export { BATCH_MARGIN_BYTES, kafkaMessageLimit } from "./kafka-limits.ts";
 export { partitionForKey } from "./partition.ts";

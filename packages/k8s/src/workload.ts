@@ -1,19 +1,9 @@
 import type { V1OwnerReference, V1Pod } from "@kubernetes/client-node";
-import type { WorkloadRef } from "@outlier/contracts";
+import { cronJobOfJobName, type WorkloadRef } from "@outlier/contracts";
 
 export type OwnerWorkload = WorkloadRef & { resolvedBy: "owner-reference" };
 
 const POD_TEMPLATE_HASH = "pod-template-hash";
-
-/**
- * The CronJob controller names each Job `<cronjob>-<scheduled time>`: Unix minutes
- * (8 digits today) since Kubernetes 1.21's controller v2, Unix seconds (10 digits)
- * before. Pods carry no CronJob label and the Job's
- * `batch.kubernetes.io/cronjob-scheduled-timestamp` annotation is on the Job, not the
- * pod, so with pods-only RBAC the name is all we have. 8–10 digits keeps hand-named
- * Jobs such as `migrate-2` as Jobs.
- */
-const CRONJOB_JOB_NAME = /^(.+)-\d{8,10}$/;
 
 /**
  * The workload that owns a pod, from its controller owner reference, without reading
@@ -54,8 +44,12 @@ function fromReplicaSet(replicaSetName: string, podTemplateHash: string | undefi
   return ownedBy("ReplicaSet", replicaSetName);
 }
 
+/**
+ * Pods carry no CronJob label and the Job's `batch.kubernetes.io/cronjob-scheduled-timestamp`
+ * annotation is on the Job, not the pod, so with pods-only RBAC the Job's name is all we have.
+ */
 function fromJob(jobName: string): OwnerWorkload {
-  const cronJob = CRONJOB_JOB_NAME.exec(jobName)?.[1];
+  const cronJob = cronJobOfJobName(jobName);
   return cronJob ? ownedBy("CronJob", cronJob) : ownedBy("Job", jobName);
 }
 

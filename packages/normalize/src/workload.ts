@@ -1,4 +1,4 @@
-import { WORKLOAD_KINDS, type WorkloadKind, type WorkloadRef } from "@outlier/contracts";
+import { controllerOfPodName, cronJobOfJobName, WORKLOAD_KINDS, type WorkloadKind, type WorkloadRef } from "@outlier/contracts";
 
 /**
  * Workload inference without an API server: from what the event itself says about
@@ -13,10 +13,8 @@ import { WORKLOAD_KINDS, type WorkloadKind, type WorkloadRef } from "@outlier/co
  *      minus `-<5 chars>`);
  *    - `job-name` / `batch.kubernetes.io/job-name` → Job, or CronJob when the Job name
  *      ends in the CronJob controller's scheduled-time suffix (8–10 digits).
- * 3. The pod name alone, with the generators' alphabet (no vowels, no 0/1/3):
- *    `<name>-<6–10>-<5>` → Deployment, `<name>-<digits>` → StatefulSet,
- *    `<name>-<5>` → DaemonSet. A 5-char suffix could also be a Job pod, but Job pods
- *    carry `job-name` labels (rule 2), so without labels DaemonSet is the better guess.
+ * 3. The pod name alone (`controllerOfPodName` in contracts): `<name>-<6–10>-<5>` →
+ *    Deployment, `<name>-<digits>` → StatefulSet, `<name>-<5>` → DaemonSet.
  * 4. Otherwise the pod is its own workload: kind Pod, "bare-pod".
  */
 export interface PodIdentity {
@@ -29,14 +27,6 @@ export interface WorkloadHint {
   workload?: string;
   workloadKind?: string;
 }
-
-/** k8s.io/apimachinery's rand.SafeEncodeString alphabet: pod-template-hash and pod name suffixes. */
-const SAFE = "[bcdfghjklmnpqrstvwxz2456789]";
-const DEPLOYMENT_POD = new RegExp(`^(.+)-${SAFE}{6,10}-${SAFE}{5}$`);
-const STATEFULSET_POD = /^(.+)-\d+$/;
-const FIVE_CHAR_SUFFIX_POD = new RegExp(`^(.+)-${SAFE}{5}$`);
-/** CronJob Jobs are `<cronjob>-<scheduled time>`: Unix minutes (8 digits) or, before 1.21, seconds (10). */
-const CRONJOB_JOB = /^(.+)-\d{8,10}$/;
 
 export function inferWorkload(pod: PodIdentity, hint: WorkloadHint = {}): WorkloadRef {
   const inferred = fromLabels(pod) ?? fromPodName(pod.name) ?? { kind: "Pod", name: pod.name, resolvedBy: "bare-pod" };
@@ -77,7 +67,7 @@ function fromLabels({ name, labels }: PodIdentity): WorkloadRef | undefined {
   }
   const job = labels["batch.kubernetes.io/job-name"] ?? labels["job-name"];
   if (!job) return undefined;
-  const cronJob = CRONJOB_JOB.exec(job)?.[1];
+  const cronJob = cronJobOfJobName(job);
   return cronJob ? { kind: "CronJob", name: cronJob, resolvedBy: "label:cronjob" } : { kind: "Job", name: job, resolvedBy: "label:job-name" };
 }
 
@@ -89,11 +79,6 @@ function deploymentName(podName: string, hash: string): string {
 }
 
 function fromPodName(name: string): WorkloadRef | undefined {
-  const deployment = DEPLOYMENT_POD.exec(name)?.[1];
-  if (deployment) return { kind: "Deployment", name: deployment, resolvedBy: "pod-name" };
-  const statefulSet = STATEFULSET_POD.exec(name)?.[1];
-  if (statefulSet) return { kind: "StatefulSet", name: statefulSet, resolvedBy: "pod-name" };
-  const daemonSet = FIVE_CHAR_SUFFIX_POD.exec(name)?.[1];
-  if (daemonSet) return { kind: "DaemonSet", name: daemonSet, resolvedBy: "pod-name" };
-  return undefined;
+  const controller = controllerOfPodName(name);
+  return controller && { ...controller, resolvedBy: "pod-name" };
 }

@@ -1,4 +1,4 @@
-import { deadLetterPayload, type DeadLetter } from "@outlier/contracts";
+import { deadLetter, type DeadLetter } from "@outlier/contracts";
 import type { Delivery, DeliveryReason } from "./sink.ts";
 
 /** Why a delivery was given up, handed to the dead-letter callback. */
@@ -18,12 +18,12 @@ const MAX_PAYLOAD_BYTES = 900_000;
 
 /** The outlier.deadletter.v1 record for a given-up delivery; the payload is the delivery as JSON. */
 export function deadLetterRecord(delivery: Delivery, failure: DeliveryFailure, now: number = Date.now()): DeadLetter {
-  return {
-    schema: "outlier.deadletter.v1",
+  return deadLetter({
     code: failure.reason,
     message: `${failure.message} (after ${failure.attempts} attempt${failure.attempts === 1 ? "" : "s"})`,
     source: `sink:${failure.sink}`,
-    time: new Date(now).toISOString(),
-    payload: deadLetterPayload(JSON.stringify(delivery), MAX_PAYLOAD_BYTES),
-  };
+    payload: JSON.stringify(delivery),
+    now,
+    maxPayloadBytes: MAX_PAYLOAD_BYTES,
+  });
 }

@@ -56,4 +56,4 @@ export { SplunkHecSink, splunkHecPayload, hecEvent, type HecEvent } from "./splu
 export { ElasticsearchSink, ecsDocument, bulkBody, ECS_VERSION, type EcsDocument } from "./elasticsearch.ts";
 export { SyslogSink, cefMessage, cefHeaderEscape, cefValueEscape, syslogMessage, octetCounted, type SyslogSinkOptions } from "./syslog.ts";
 export { WebhookSink, webhookPayload, webhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER, type WebhookPayload } from "./webhook.ts";
-export { KafkaSink, findingRecord } from "./kafka.ts";
+export { KafkaSink } from "./kafka.ts";

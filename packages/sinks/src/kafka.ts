@@ -1,22 +1,10 @@
-import { SCHEMA_HEADER, workloadKey, type Finding } from "@outlier/contracts";
-import type { OutRecord, Producer } from "@outlier/bus";
+import { findingRecord } from "@outlier/contracts";
+import type { Producer } from "@outlier/bus";
 import type { SinkConfigOf } from "@outlier/routing";
 import { safeText } from "./safe-text.ts";
 import { DeliveryError, type Delivery, type Sink } from "./sink.ts";
 
-/** A Kafka topic: one record per finding, the finding's JSON as the value. */
-
-/** Keyed like outlier.findings.v1 (by workload), so a workload's findings stay in order. */
-export function findingRecord(topic: string, finding: Finding): OutRecord {
-  const w = finding.workload;
-  return {
-    topic,
-    key: w ? workloadKey(finding.cluster, w.namespace, w.kind, w.name) : finding.dedupKey,
-    value: JSON.stringify(finding),
-    headers: { [SCHEMA_HEADER]: finding.schema },
-  };
-}
-
+/** A Kafka topic: one record per finding, keyed like outlier.findings.v1 (findingRecord), so a workload's findings stay in order. */
 export class KafkaSink implements Sink {
   readonly name: string;
   readonly #topic: string;

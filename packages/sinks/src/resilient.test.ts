@@ -140,7 +140,7 @@ describe("deadLetterRecord", () => {
       code: "timeout",
       message: "no answer within 10000 ms (after 5 attempts)",
       source: "sink:slack:#ops",
-      time: "2024-05-01T10:00:00.000Z",
+      time: "2024-05-01T10:00:00.000000000Z",
       payload: JSON.stringify(d),
     });
   });

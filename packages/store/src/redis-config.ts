@@ -1,5 +1,8 @@
 import { z } from "zod";
 
+/** The key prefix of every Outlier key unless configured otherwise; services and the CLI share it. */
+export const DEFAULT_REDIS_PREFIX = "outlier:";
+
 /**
  * The connection part of a service's `redis` config; services `.extend` it with their own keys.
  * Its fields are connectRedis's options: `connectRedis(conn.url, conn)`.
@@ -14,7 +17,7 @@ export const RedisConnectionSchema = z.strictObject({
   tls: z.boolean().default(false),
   caFile: z.string().min(1).optional(),
   /** Key prefix shared with the CLI; change it only to run several installations on one Redis. */
-  prefix: z.string().default("outlier:"),
+  prefix: z.string().default(DEFAULT_REDIS_PREFIX),
 });
 
 export type RedisConnection = z.infer<typeof RedisConnectionSchema>;

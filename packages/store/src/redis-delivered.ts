@@ -1,3 +1,4 @@
+import { DEFAULT_REDIS_PREFIX } from "./redis-config.ts";
 import type { Cluster, Redis } from "ioredis";
 import { DEFAULT_DELIVERED_TTL_MS, type DeliveredStore, type DeliveryRef } from "./delivered.ts";
 
@@ -20,7 +21,7 @@ export class RedisDeliveredStore implements DeliveredStore {
 
   constructor(client: Redis | Cluster, options: RedisDeliveredStoreOptions = {}) {
     this.#client = client;
-    this.#prefix = options.prefix ?? "outlier:";
+    this.#prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
     this.#ttlMs = options.ttlMs ?? DEFAULT_DELIVERED_TTL_MS;
   }
 

@@ -1,3 +1,4 @@
+import { DEFAULT_REDIS_PREFIX } from "./redis-config.ts";
 import { workloadKey } from "@outlier/contracts";
 import type { BaselineId } from "@outlier/baseline";
 
@@ -34,7 +35,7 @@ export interface RedisKeys {
   findings: string;
 }
 
-export function redisKeys(prefix = "outlier:"): RedisKeys {
+export function redisKeys(prefix = DEFAULT_REDIS_PREFIX): RedisKeys {
   const base = (id: BaselineId) =>
     `${prefix}bl:{${workloadKey(id.cluster, id.namespace, id.kind, id.name)}}:${id.container}`;
   return {

@@ -1,3 +1,4 @@
+import { DEFAULT_REDIS_PREFIX } from "./redis-config.ts";
 import type { Cluster, Redis } from "ioredis";
 import { timeToMillis } from "@outlier/contracts";
 import { DEFAULT_POLICY } from "@outlier/baseline";
@@ -40,7 +41,7 @@ export class RedisSeenSet implements SeenSet {
 
   constructor(client: Redis | Cluster, options: RedisSeenSetOptions = {}) {
     this.#client = client;
-    this.#prefix = options.prefix ?? "outlier:";
+    this.#prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
     this.#learningMs = options.learningMs ?? DEFAULT_POLICY.learningWindowMs;
     this.#ttlMs = options.ttlMs ?? DEFAULT_SEEN_TTL_MS;
     this.#maxCached = options.maxCachedKeys ?? DEFAULT_MAX_CACHED_KEYS;

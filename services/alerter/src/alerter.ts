@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { createKafka, headersFor, KafkaConsumer, KafkaProducer, kafkaOptionsFrom, type InRecord } from "@outlier/bus";
+import { createKafka, KafkaConsumer, KafkaProducer, kafkaOptionsFrom, type InRecord } from "@outlier/bus";
+import { envelope } from "@outlier/contracts";
 import { loadRoutes, type RoutingConfig } from "@outlier/routing";
 import { createHttpServer, type Readiness } from "@outlier/service-kit";
 import { secretResolver } from "@outlier/sinks";
-import { connectRedis, redactUrl, RedisDeliveredStore } from "@outlier/store";
+import { OutlierRedis, redactUrl } from "@outlier/store";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
@@ -41,8 +42,8 @@ export async function startAlerter({ config, logger, registry, env = process.env
   const routes = readRoutes(config.routesFile);
   const metrics = createAlerterMetrics(registry);
   const { redis: r, kafka: k } = config;
-  const redis = await connectRedis(r.url, r);
-  const delivered = new RedisDeliveredStore(redis, { prefix: r.prefix, ttlMs: r.deliveredTtlSeconds * 1000 });
+  const redis = await OutlierRedis.open(r);
+  const delivered = redis.delivered({ ttlMs: r.deliveredTtlSeconds * 1000 });
   const kafka = createKafka(kafkaOptionsFrom(k, logger.child({ component: "kafka" })));
   const producer = new KafkaProducer(kafka);
   const sinks = buildSinks(routes, { secrets: secretResolver({ env }), producer, deadletterTopic: k.topics.deadletter, delivery: config.delivery, metrics, logger });
@@ -55,7 +56,7 @@ export async function startAlerter({ config, logger, registry, env = process.env
     logger,
     maxGroups: config.grouping.maxGroups,
     deadLetter: (records) =>
-      producer.send(records.map((record) => ({ topic: k.topics.deadletter, key: record.source, value: JSON.stringify(record), headers: headersFor(record.schema) }))),
+      producer.send(records.map((letter) => envelope(k.topics.deadletter, letter.source, letter))),
   });
   registerGauges(registry, { pending: () => dispatcher.pending });
   const ticker = setInterval(() => dispatcher.flushDue(), config.grouping.tickMs);
@@ -83,7 +84,7 @@ export async function startAlerter({ config, logger, registry, env = process.env
       await Promise.all(consumers.map((consumer) => consumer.stop()));
       await closeSinks(sinks);
       await producer.close();
-      await redis.quit();
+      await redis.close();
       await app.close();
       logger.info("alerter stopped");
     },

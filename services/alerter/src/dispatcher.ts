@@ -1,4 +1,4 @@
-import { parseFinding, type DeadLetter, type Finding } from "@outlier/contracts";
+import { deadLetter, kafkaSource, parseFinding, type DeadLetter, type Finding } from "@outlier/contracts";
 import type { InRecord } from "@outlier/bus";
 import {
   destination,
@@ -47,12 +47,10 @@ interface Pending {
   /** Indexes of the receiver's sinks it has not reached yet. */
   sinks: Set<number>;
   /** Settles once every one of those sinks delivered or dead-lettered it (and that is recorded). */
-  done: Deferred;
+  done: PromiseWithResolvers<void>;
   /** Handed to the sinks: a redelivery waits for this attempt instead of adding it again. */
   sending: boolean;
 }
-
-const MAX_DEAD_LETTER_PAYLOAD = 64 * 1024;
 
 /**
  * Consumed findings → routes → groups → sinks, with offsets committed only after delivery.
@@ -117,7 +115,7 @@ export class Dispatcher {
         waits.push(existing.done.promise);
         continue;
       }
-      const pending: Pending = { finding, receiver: match.receiver, sinks: new Set(due.map((s) => s.index)), done: deferred(), sending: false };
+      const pending: Pending = { finding, receiver: match.receiver, sinks: new Set(due.map((s) => s.index)), done: doneSignal(), sending: false };
       this.#pending.set(key, pending);
       this.#grouper.add(finding, withBoundedHold(match));
       waits.push(pending.done.promise);
@@ -165,14 +163,7 @@ export class Dispatcher {
       this.#o.metrics.findingsConsumed.inc({ result: "invalid" });
       this.#o.metrics.deadLetters.inc({ source: "consumer", code: parsed.code });
       this.#o.logger.warn({ topic: record.topic, partition: record.partition, offset: record.offset, code: parsed.code, detail: parsed.message }, "unreadable finding dead-lettered");
-      rejected.push({
-        schema: "outlier.deadletter.v1",
-        code: parsed.code,
-        message: parsed.message,
-        source: `kafka:${record.topic}[${record.partition}]@${record.offset}`,
-        time: new Date().toISOString(),
-        payload: record.value.slice(0, MAX_DEAD_LETTER_PAYLOAD),
-      });
+      rejected.push(deadLetter({ code: parsed.code, message: parsed.message, source: kafkaSource(record), payload: record.value }));
     }
     if (rejected.length > 0) await this.#o.deadLetter(rejected);
     return findings;
@@ -241,15 +232,8 @@ function ref(receiver: string, sink: ReceiverSink, finding: Finding): DeliveryRe
   return { destination: sinkDestination(receiver, sink), findingId: finding.id };
 }
 
-interface Deferred {
-  promise: Promise<void>;
-  resolve(): void;
-  reject(error: unknown): void;
-}
-
-function deferred(): Deferred {
-  const d = {} as Deferred;
-  d.promise = new Promise<void>((resolve, reject) => Object.assign(d, { resolve, reject }));
+function doneSignal(): PromiseWithResolvers<void> {
+  const d = Promise.withResolvers<void>();
   // Several batches may wait on one delivery, or none any more (a failed batch): never unhandled.
   d.promise.catch(() => undefined);
   return d;

@@ -1,5 +1,5 @@
-import { headersFor, type Producer } from "@outlier/bus";
-import { normalizeTime, timeToMillis } from "@outlier/contracts";
+import type { Producer } from "@outlier/bus";
+import { envelope, normalizeTime, timeToMillis } from "@outlier/contracts";
 import type { RoutingConfig } from "@outlier/routing";
 import { createSink, deadLetterRecord, resilient, type DeadLetterFn, type ResilienceOptions, type SecretResolver, type Sink } from "@outlier/sinks";
 import type { Logger } from "pino";
@@ -50,8 +50,7 @@ export async function closeSinks(sinks: ReadonlyMap<string, readonly ReceiverSin
 
 function deadLetterTo({ producer, deadletterTopic, metrics }: SinkDeps): DeadLetterFn {
   return async (delivery, failure) => {
-    const record = deadLetterRecord(delivery, failure);
-    await producer.send([{ topic: deadletterTopic, key: delivery.groupKey, value: JSON.stringify(record), headers: headersFor(record.schema) }]);
+    await producer.send([envelope(deadletterTopic, delivery.groupKey, deadLetterRecord(delivery, failure))]);
     metrics.deadLetters.inc({ source: "sink", code: failure.reason });
   };
 }

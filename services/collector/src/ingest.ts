@@ -1,11 +1,11 @@
 import type { OutRecord } from "@outlier/bus";
-import type { AuditEvent, RejectCode, RuntimeEvent } from "@outlier/contracts";
+import { TOPICS, type AuditEvent, type RejectCode, type RuntimeEvent } from "@outlier/contracts";
 import { normalizeLine, normalizeObject, type NormalizeResult } from "@outlier/normalize";
 import type { Logger } from "pino";
 import type { Enricher } from "./enrich.ts";
 import type { CollectorMetrics } from "./metrics.ts";
 import { fitToBytes } from "./fit-record.ts";
-import { DEFAULT_TOPICS, deadLetterRecord, eventRecord, type TopicNames } from "./records.ts";
+import { deadLetterRecord, eventRecord, type CollectorTopics } from "./records.ts";
 
 export type SourceFormat = "tetragon" | "falco" | "audit";
 
@@ -42,7 +42,7 @@ export interface IngestOptions {
   node?: string;
   /** Falco rules whose alerts feed process execs (config `falco.execRules`); absent: the normalizer's choice. */
   falcoExecRules?: readonly string[];
-  topics?: TopicNames;
+  topics?: CollectorTopics;
   producer: RecordProducer;
   enricher: Enricher;
   metrics: CollectorMetrics;
@@ -56,7 +56,7 @@ export const DEFAULT_MAX_RECORD_BYTES = 256 * 1024;
 
 /** normalize → enrich → produce; rejections go to the dead-letter topic, skips are only counted. */
 export function createIngest(options: IngestOptions): Ingest {
-  const { cluster, node, falcoExecRules, producer, enricher, metrics, logger, topics = DEFAULT_TOPICS, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES } = options;
+  const { cluster, node, falcoExecRules, producer, enricher, metrics, logger, topics = TOPICS, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES } = options;
 
   async function produce(result: NormalizeResult, origin: Origin, payload: () => string): Promise<IngestOutcome> {
     if (result.ok === "skipped") {

@@ -1,14 +1,14 @@
-import type { OutRecord } from "@outlier/bus";
 import {
-  deadLetterPayload,
-  SCHEMA_HEADER,
+  deadLetter,
+  envelope,
   TOPICS,
-  timeFromMillis,
   workloadKey,
   type AuditEvent,
-  type DeadLetter,
+  type DeadLetterInput,
+  type Envelope,
   type RejectCode,
   type RuntimeEvent,
+  type TopicNames,
 } from "@outlier/contracts";
 
 /**
@@ -31,49 +31,21 @@ export function auditKey(event: AuditEvent): string {
   return `${event.cluster}/${event.objectRef?.namespace || "_cluster"}/audit`;
 }
 
-/** Where each kind of record goes; the contract's names unless configured otherwise. */
-export interface TopicNames {
-  runtime: string;
-  audit: string;
-  deadletter: string;
+/** The collector writes events and dead letters, never findings. */
+export type CollectorTopics = Omit<TopicNames, "findings">;
+
+
+export function eventRecord(event: RuntimeEvent | AuditEvent, topics: CollectorTopics = TOPICS): Envelope {
+  return event.schema === "outlier.runtime.v1" ? envelope(topics.runtime, runtimeKey(event), event) : envelope(topics.audit, auditKey(event), event);
 }
 
-export const DEFAULT_TOPICS: TopicNames = { runtime: TOPICS.runtime, audit: TOPICS.audit, deadletter: TOPICS.deadletter };
-
-export function eventRecord(event: RuntimeEvent | AuditEvent, topics: TopicNames = DEFAULT_TOPICS): OutRecord {
-  const runtime = event.schema === "outlier.runtime.v1";
-  return {
-    topic: runtime ? topics.runtime : topics.audit,
-    key: runtime ? runtimeKey(event) : auditKey(event),
-    value: JSON.stringify(event),
-    headers: { [SCHEMA_HEADER]: event.schema },
-  };
-}
-
-export interface DeadLetterInput {
+/** A rejected input of one cluster; its source is e.g. "/var/log/tetragon.log:120" or "http:falco". */
+export interface CollectorDeadLetter extends DeadLetterInput {
   cluster: string;
   code: RejectCode;
-  message: string;
-  /** Where the input came from, e.g. "/var/log/tetragon.log:120" or "http:falco". */
-  source: string;
-  payload: string;
-  now?: number;
 }
 
 /** Keyed by cluster and source location (without a line number), so one bad file's records stay together. */
-export function deadLetterRecord(input: DeadLetterInput, topics: TopicNames = DEFAULT_TOPICS): OutRecord {
-  const letter: DeadLetter = {
-    schema: "outlier.deadletter.v1",
-    code: input.code,
-    message: input.message,
-    source: input.source,
-    time: timeFromMillis(input.now ?? Date.now()),
-    payload: deadLetterPayload(input.payload),
-  };
-  return {
-    topic: topics.deadletter,
-    key: `${input.cluster}/${input.source.replace(/:\d+$/, "")}`,
-    value: JSON.stringify(letter),
-    headers: { [SCHEMA_HEADER]: letter.schema },
-  };
+export function deadLetterRecord(input: CollectorDeadLetter, topics: CollectorTopics = TOPICS): Envelope {
+  return envelope(topics.deadletter, `${input.cluster}/${input.source.replace(/:\d+$/, "")}`, deadLetter(input));
 }

@@ -1,15 +1,14 @@
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
-import { connectRedis } from "@outlier/store";
+import { OutlierRedis } from "@outlier/store";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { secretRead } from "../../../packages/detector/src/test-events.ts";
 import { DetectorConfigSchema } from "./config.ts";
 import { redisParts } from "./detector-service.ts";
 
 describe("stateful audit rules across a detector restart (real redis-server)", () => {
-  const clients: Redis[] = [];
+  const clients: OutlierRedis[] = [];
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.quit()));
+    await Promise.all(clients.map((c) => c.close()));
   });
   const config = DetectorConfigSchema.parse({
     redis: { url: inject("redisUrl"), prefix: `it-${randomUUID()}:` },
@@ -17,7 +16,7 @@ describe("stateful audit rules across a detector restart (real redis-server)", (
   });
   /** A detector as the service builds it, on its own Redis connection: a second call is a restarted process. */
   async function startDetector() {
-    const redis = await connectRedis(config.redis.url);
+    const redis = await OutlierRedis.open(config.redis);
     clients.push(redis);
     return redisParts(redis, config).newDetector();
   }

@@ -72,7 +72,7 @@ describe("detector service on a real Kafka broker and redis-server", () => {
 
     await expect.poll(() => deadTail.messages.length, { timeout: 10_000 }).toBe(1);
     const letter = JSON.parse(deadTail.messages[0]!.value) as DeadLetter;
-    expect(letter).toMatchObject({ schema: "outlier.deadletter.v1", code: "malformed_json", source: expect.stringMatching(new RegExp(`^kafka:${topics.runtime.replaceAll(".", "\\.")}/\\d@\\d+$`)) });
+    expect(letter).toMatchObject({ schema: "outlier.deadletter.v1", code: "malformed_json", source: expect.stringMatching(new RegExp(`^kafka:${topics.runtime.replaceAll(".", "\\.")}\\[\\d\\]@\\d+$`)) });
     expect(deadTail.messages[0]!.key).toBe(WORKLOAD_KEY);
 
     const store = new RedisBaselineStore(await connectRedis(inject("redisUrl")), { prefix });

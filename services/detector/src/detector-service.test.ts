@@ -53,7 +53,7 @@ describe("DetectorService", () => {
     expect((await findingLog.recent()).map((f) => f.id)).toEqual(findings().map((f) => f.id).reverse());
 
     const letters = bus.records(TOPICS.deadletter).map((r) => JSON.parse(r.value) as { code: string; source: string; payload: string });
-    expect(letters).toEqual([expect.objectContaining({ code: "malformed_json", payload: "{broken", source: expect.stringMatching(/^kafka:outlier\.runtime\.v1\/\d+@\d+$/) })]);
+    expect(letters).toEqual([expect.objectContaining({ code: "malformed_json", payload: "{broken", source: expect.stringMatching(/^kafka:outlier\.runtime\.v1\[\d+\]@\d+$/) })]);
     const metrics = await registry.getMetricsAsJSON();
     const consumed = metrics.find((m) => m.name === "outlier_detector_events_consumed_total")!.values;
     expect(consumed).toEqual([expect.objectContaining({ labels: { type: "process_exec" }, value: events.length - 1 })]);

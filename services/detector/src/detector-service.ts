@@ -10,27 +10,25 @@ import {
   type OutRecord,
   type Producer,
 } from "@outlier/bus";
-import type { Finding, RejectCode } from "@outlier/contracts";
+import { findingRecord, type Finding, type RejectCode, type TopicNames } from "@outlier/contracts";
 import { Detector, type DetectorDeps, type DetectorEvent, type DetectorOptions } from "@outlier/detector";
 import { createHttpServer, type Readiness } from "@outlier/service-kit";
 import {
-  connectRedis,
-  RedisBaselineStore,
-  RedisFindingLog,
-  RedisLabelIndex,
-  RedisReplicaSnapshotStore,
-  RedisSeenSet,
+  OutlierRedis,
   type BaselineStore,
   type FindingLog,
+  type RedisBaselineStore,
+  type RedisFindingLog,
+  type RedisReplicaSnapshotStore,
+  type RedisSeenSet,
   type ReplicaSnapshotStore,
 } from "@outlier/store";
 import type { FastifyInstance } from "fastify";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { DetectorConfig } from "./config.ts";
 import { createDetectorMetrics, registerGauges, type DetectorMetrics } from "./metrics.ts";
-import { deadLetterRecord, findingRecord, parseRecord, type TopicNames } from "./records.ts";
+import { deadLetterRecord, parseRecord } from "./records.ts";
 import { createWorkloadMetaSource } from "./workload-meta.ts";
 
 export interface DetectorServiceDeps {
@@ -120,7 +118,7 @@ export class DetectorService {
       }
     }
     const { findings, persisted } = await this.#guard("detect", () => this.#detector.judge(events));
-    out.push(...findings.map((f) => findingRecord(f, topics)));
+    out.push(...findings.map((f) => findingRecord(topics.findings, f)));
     // Baselines to Redis and findings to Kafka at the same time; the batch is committed when both are done.
     await this.#guard("write", () => allDone([persisted, this.#deps.producer.send(out), this.#deps.findingLog?.append(findings)]));
     this.#count(events, findings, rejected);
@@ -208,7 +206,7 @@ export interface RunningDetector {
 /** config → Redis store and finding log → Kafka producer and consumer → DetectorService → HTTP server, started. */
 export async function startDetectorService({ config, logger, registry }: StartOptions): Promise<RunningDetector> {
   const metrics = createDetectorMetrics(registry);
-  const redis = await connectRedis(config.redis.url, config.redis);
+  const redis = await OutlierRedis.open(config.redis);
   const workloadMeta = createWorkloadMetaSource(config.kubernetes.enabled, { logger, env: process.env });
   const { store, findingLog, replicaSnapshots, seen, newDetector } = redisParts(redis, config, workloadMeta.lookup);
   const kafka = createKafka(kafkaOptionsFrom(config.kafka, logger.child({ component: "kafka" })));
@@ -234,7 +232,7 @@ export async function startDetectorService({ config, logger, registry }: StartOp
   });
   const readiness = (): Readiness => {
     if (!service.consuming) return { ready: false, reason: "kafka: not in the consumer group yet" };
-    if (redis.status !== "ready") return { ready: false, reason: `redis: ${redis.status}` };
+    if (redis.client.status !== "ready") return { ready: false, reason: `redis: ${redis.client.status}` };
     return { ready: true };
   };
   const app = createHttpServer({ logger, registry, readiness });
@@ -271,15 +269,14 @@ export interface RedisParts {
 }
 
 /** Everything the detector keeps in Redis, on one client (one pipeline per batch), as configured. */
-export function redisParts(redis: Redis, config: DetectorConfig, workloadMeta?: DetectorDeps["workloadMeta"]): RedisParts {
-  const { prefix } = config.redis;
-  const store = new RedisBaselineStore(redis, { prefix });
-  const findingLog = config.findingLog.enabled ? new RedisFindingLog(redis, { prefix, maxLen: config.findingLog.maxLen }) : undefined;
+export function redisParts(redis: OutlierRedis, config: DetectorConfig, workloadMeta?: DetectorDeps["workloadMeta"]): RedisParts {
+  const store = redis.baselines();
+  const findingLog = config.findingLog.enabled ? redis.findingLog({ maxLen: config.findingLog.maxLen }) : undefined;
   // Workload labels and the last replica windows, for the review CLI (`-l`, `outlier replicas`).
-  const labels = new RedisLabelIndex(redis, { prefix });
-  const replicaSnapshots = new RedisReplicaSnapshotStore(redis, { prefix });
+  const labels = redis.labels();
+  const replicaSnapshots = redis.replicaSnapshots();
   // What stateful audit rules learned, and when they began learning: kept across restarts and shared by every detector.
-  const seen = new RedisSeenSet(redis, { prefix, learningMs: config.detector.learningWindow });
+  const seen = redis.seen({ learningMs: config.detector.learningWindow });
   const options = detectorOptions(config);
   return { store, findingLog, replicaSnapshots, seen, newDetector: () => new Detector({ store, labels, replicaSnapshots, workloadMeta, seen }, options) };
 }

@@ -1,8 +1,8 @@
 import type { InRecord } from "@outlier/bus";
-import { SCHEMA_HEADER, TOPICS, type DeadLetter, type Finding } from "@outlier/contracts";
+import { SCHEMA_HEADER, TOPICS, type DeadLetter } from "@outlier/contracts";
 import { exec, execAudit } from "../../../packages/detector/src/test-events.ts";
 import { describe, expect, it } from "vitest";
-import { deadLetterRecord, findingKey, findingRecord, parseRecord } from "./records.ts";
+import { deadLetterRecord, parseRecord } from "./records.ts";
 
 const topics = { ...TOPICS };
 
@@ -41,33 +41,9 @@ describe("deadLetterRecord", () => {
       schema: "outlier.deadletter.v1",
       code: "malformed_json",
       message: "Unexpected token",
-      source: `kafka:${TOPICS.runtime}/2@41`,
+      source: `kafka:${TOPICS.runtime}[2]@41`,
       time: "2026-01-01T00:00:00.000000000Z",
       payload: "not json",
     });
-  });
-});
-
-describe("findingKey", () => {
-  const base: Finding = {
-    schema: "outlier.finding.v1",
-    id: "f1",
-    type: "audit.pod-exec",
-    severity: "medium",
-    time: "2026-01-01T00:00:00.000000000Z",
-    cluster: "c1",
-    summary: "",
-    evidence: {},
-    dedupKey: "",
-  };
-
-  it("keys a finding by its workload, like the runtime events it came from", () => {
-    const finding = { ...base, workload: { kind: "StatefulSet" as const, name: "db", namespace: "bank", labels: {}, annotations: {} } };
-    expect(findingKey(finding)).toBe("c1/bank/StatefulSet/db");
-    expect(findingRecord(finding, topics)).toMatchObject({ topic: TOPICS.findings, key: "c1/bank/StatefulSet/db", headers: { [SCHEMA_HEADER]: "outlier.finding.v1" } });
-  });
-
-  it("keys a finding without a workload by its cluster", () => {
-    expect(findingKey(base)).toBe("c1/_cluster/audit");
   });
 });

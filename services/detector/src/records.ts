@@ -1,25 +1,18 @@
-import type { InRecord, OutRecord } from "@outlier/bus";
+import type { InRecord } from "@outlier/bus";
 import {
-  deadLetterPayload,
+  deadLetter,
+  envelope,
+  kafkaSource,
   parseAuditEvent,
   parseRuntimeEvent,
   reject,
   SCHEMA_HEADER,
-  timeFromMillis,
-  workloadKey,
-  type DeadLetter,
-  type Finding,
+  type Envelope,
   type Parsed,
   type Rejection,
+  type TopicNames,
 } from "@outlier/contracts";
 import type { DetectorEvent } from "@outlier/detector";
-
-export interface TopicNames {
-  runtime: string;
-  audit: string;
-  findings: string;
-  deadletter: string;
-}
 
 /**
  * A consumed record as an event of its topic's contract. A schema header, when
@@ -34,30 +27,8 @@ export function parseRecord(record: InRecord, topics: TopicNames): Parsed<Detect
   return expected === "outlier.audit.v1" ? parseAuditEvent(record.value) : parseRuntimeEvent(record.value);
 }
 
-/** Findings are keyed like runtime events, by workload; findings with no workload share one key per cluster. */
-export function findingKey(finding: Finding): string {
-  const w = finding.workload;
-  return w ? workloadKey(finding.cluster, w.namespace, w.kind, w.name) : `${finding.cluster}/_cluster/audit`;
-}
-
-export function findingRecord(finding: Finding, topics: TopicNames): OutRecord {
-  return { topic: topics.findings, key: findingKey(finding), value: JSON.stringify(finding), headers: { [SCHEMA_HEADER]: finding.schema } };
-}
-
-/** Where a bad record was, so it can be found again: kafka:<topic>/<partition>@<offset>. */
-export function recordSource(record: InRecord): string {
-  return `kafka:${record.topic}/${record.partition}@${record.offset}`;
-}
-
 /** Keyed by the bad record's own key, so one producer's bad records stay together. */
-export function deadLetterRecord(record: InRecord, rejection: Rejection, topics: TopicNames, now = Date.now()): OutRecord {
-  const letter: DeadLetter = {
-    schema: "outlier.deadletter.v1",
-    code: rejection.code,
-    message: rejection.message,
-    source: recordSource(record),
-    time: timeFromMillis(now),
-    payload: deadLetterPayload(record.value),
-  };
-  return { topic: topics.deadletter, key: record.key, value: JSON.stringify(letter), headers: { [SCHEMA_HEADER]: letter.schema } };
+export function deadLetterRecord(record: InRecord, rejection: Rejection, topics: TopicNames, now = Date.now()): Envelope {
+  const letter = deadLetter({ code: rejection.code, message: rejection.message, source: kafkaSource(record), payload: record.value, now });
+  return envelope(topics.deadletter, record.key, letter);
 }

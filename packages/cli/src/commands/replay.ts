@@ -6,24 +6,23 @@ import { DEFAULT_POLICY, type BaselinePolicy } from "@outlier/baseline";
 import type { Detector } from "@outlier/detector";
 import { destinationsFor, loadRoutes, type RoutingConfig } from "@outlier/routing";
 import {
-  connectRedis,
+  DEFAULT_REDIS_PREFIX,
   MemoryBaselineStore,
-  RedisBaselineStore,
-  RedisFindingLog,
-  RedisLabelIndex,
-  RedisReplicaSnapshotStore,
-  RedisSeenSet,
   type BaselineStore,
   type FindingLog,
+  type RedisLabelIndex,
+  type RedisReplicaSnapshotStore,
+  type RedisSeenSet,
 } from "@outlier/store";
 import { bySeverity, clip, colorSeverity, colorsFor, countBySeverity, workloadLabel } from "../findings-view.ts";
 import { isTty, write, type Io } from "../io.ts";
 import { Progress } from "../progress.ts";
 import { USAGE_ERROR } from "../program.ts";
+import { addRedisAccessOptions, openRedis, type StoreOptions } from "../review/connection.ts";
 import { eventTime, firstUnreadable, MAX_REPLAY_EVENTS, readEvents, TooManyEventsError, type EventInput } from "../read-events.ts";
 import { replayEvents } from "../replay-engine.ts";
 
-export interface ReplayCommandOptions {
+export interface ReplayCommandOptions extends Partial<Omit<StoreOptions, "redis">> {
   learningWindow?: string;
   /** List the lines skipped on purpose on stderr, as FILE:LINE: code: message. */
   verbose?: boolean;
@@ -63,7 +62,8 @@ Every other rule's alert passes through as a falco.<rule> finding.
 Baselines live in memory and are gone at exit, unless --redis names a Redis server:
 then they are loaded from and left in Redis, for the review CLI to show, with what the
 stateful audit rules learned (e.g. who reads secrets). Those rules learn for the same
---learning-window as the baselines.
+--learning-window as the baselines. --redis-user, --redis-password-file (or
+REDIS_PASSWORD), --redis-tls, --redis-ca and --prefix work as in the review commands.
 
 Exit codes:
   0  replayed; every line became events or was skipped on purpose
@@ -80,7 +80,7 @@ Examples:
 `;
 
 export function replayCommand(): Command {
-  return new Command("replay")
+  const command = new Command("replay")
     .description("Run detection over Tetragon, Falco and Kubernetes audit files, in event-time order")
     .argument("<files...>", "files with one JSON object per line")
     .option("--learning-window <duration>", "how long a new baseline learns before it locks, e.g. 30m, 1h, 2h30m (default 1h)")
@@ -89,7 +89,8 @@ export function replayCommand(): Command {
     .option("--routes <file>", "routing file: add each finding's destinations (Slack channels, SIEM sinks)")
     .option("--cluster <name>", "cluster name for events that carry none", "default")
     .option("-v, --verbose", "also list the lines skipped on purpose (empty lines, Falco's own messages)")
-    .option("--falco-exec-rule <name>", "a Falco rule whose alerts feed process execs (repeatable; default: execve, shell and spawn rules)", collect)
+    .option("--falco-exec-rule <name>", "a Falco rule whose alerts feed process execs (repeatable; default: execve, shell and spawn rules)", collect);
+  return addRedisAccessOptions(command)
     .addHelpText("after", HELP)
     .action(async (files: string[], options: ReplayCommandOptions) => {
       process.exitCode = await runReplay(files, options, { stdout: process.stdout, stderr: process.stderr });
@@ -170,10 +171,10 @@ async function prepare(files: string[], options: ReplayCommandOptions): Promise<
   }
   if (options.redis === undefined) return { policy, routes, store: new MemoryBaselineStore() };
   try {
-    const redis = await connectRedis(options.redis);
-    const reviewStores = { labels: new RedisLabelIndex(redis), replicaSnapshots: new RedisReplicaSnapshotStore(redis) };
-    const seen = new RedisSeenSet(redis, { learningMs: policy.learningWindowMs });
-    return { policy, routes, store: new RedisBaselineStore(redis), reviewStores, findingLog: new RedisFindingLog(redis), seen };
+    const redis = await openRedis({ ...options, redis: options.redis, prefix: options.prefix ?? DEFAULT_REDIS_PREFIX });
+    const reviewStores = { labels: redis.labels(), replicaSnapshots: redis.replicaSnapshots() };
+    const seen = redis.seen({ learningMs: policy.learningWindowMs });
+    return { policy, routes, store: redis.baselines(), reviewStores, findingLog: redis.findingLog(), seen };
   } catch (e) {
     return `${(e as Error).message} (check --redis, or leave it out to keep baselines in memory)`;
   }

@@ -1,11 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { Option, type Command } from "commander";
 import {
-  connectRedis,
-  RedisBaselineStore,
-  RedisFindingLog,
-  RedisLabelIndex,
-  RedisReplicaSnapshotStore,
+  DEFAULT_REDIS_PREFIX,
+  OutlierRedis,
   type BaselineStore,
   type FindingLog,
   type LabelIndex,
@@ -39,13 +36,17 @@ Redis (the one the detectors use):
 
 /** The Redis connection options shared by every review command. */
 export function addStoreOptions(command: Command): Command {
+  return addRedisAccessOptions(command.addOption(new Option("--redis <url>", "Redis URL").env("REDIS_URL").default("redis://127.0.0.1:6379")));
+}
+
+/** How to reach the detectors' Redis besides its URL; `outlier replay`, whose --redis is optional, takes these too. */
+export function addRedisAccessOptions(command: Command): Command {
   return command
-    .addOption(new Option("--redis <url>", "Redis URL").env("REDIS_URL").default("redis://127.0.0.1:6379"))
     .option("--redis-user <name>", "Redis ACL user")
     .option("--redis-password-file <file>", "file holding the Redis password (else REDIS_PASSWORD)")
     .option("--redis-tls", "connect with TLS")
     .option("--redis-ca <file>", "CA certificate for TLS")
-    .option("--prefix <prefix>", "key prefix the detectors use", "outlier:");
+    .option("--prefix <prefix>", "key prefix the detectors use", DEFAULT_REDIS_PREFIX);
 }
 
 /** Connects, runs `use`, and always closes; an unreachable Redis is a usage error (exit 2). */
@@ -59,20 +60,24 @@ export async function withStores<T>(options: StoreOptions, use: (stores: Stores)
 }
 
 async function openStores(options: StoreOptions): Promise<Stores> {
-  const password = await redisPassword(options.redisPasswordFile);
-  const connect = { username: options.redisUser, password, tls: options.redisTls, caFile: options.redisCa };
-  const client = await connectRedis(options.redis, connect).catch((e: Error) => {
-    throw new CliError(e.message, EXIT.usage);
-  });
-  const prefix = { prefix: options.prefix };
-  const baselines = new RedisBaselineStore(client, prefix);
+  const redis = await openRedis(options);
+  const baselines = redis.baselines();
   return {
     baselines,
-    labels: new RedisLabelIndex(client, prefix),
-    snapshots: new RedisReplicaSnapshotStore(client, prefix),
-    findings: new RedisFindingLog(client, prefix),
+    labels: redis.labels(),
+    snapshots: redis.replicaSnapshots(),
+    findings: redis.findingLog(),
     close: () => baselines.close(), // quits the shared client
   };
+}
+
+/** The detectors' Redis as the options name it (the same factory the services use); failing to connect is a usage error (exit 2). */
+export async function openRedis(options: StoreOptions): Promise<OutlierRedis> {
+  const password = await redisPassword(options.redisPasswordFile);
+  const connection = { url: options.redis, username: options.redisUser, password, tls: options.redisTls ?? false, caFile: options.redisCa, prefix: options.prefix };
+  return OutlierRedis.open(connection).catch((e: Error) => {
+    throw new CliError(e.message, EXIT.usage);
+  });
 }
 
 async function redisPassword(file: string | undefined): Promise<string | undefined> {

@@ -1,5 +1,5 @@
-import { createKafka, headersFor, KafkaProducer } from "@outlier/bus";
-import { workloadKey, type Finding } from "@outlier/contracts";
+import { createKafka, KafkaProducer } from "@outlier/bus";
+import { findingRecord, type Finding } from "@outlier/contracts";
 // The fake receivers live with the sinks; the package exports no testing entry point yet.
 import type { HttpReceiver } from "../../../../packages/sinks/src/testing/http-receiver.ts";
 
@@ -9,14 +9,7 @@ import type { HttpReceiver } from "../../../../packages/sinks/src/testing/http-r
 export async function produceFindings(brokers: string[], topic: string, findings: readonly Finding[]): Promise<void> {
   const producer = new KafkaProducer(createKafka({ brokers, clientId: "alerter-test-detector" }));
   try {
-    await producer.send(
-      findings.map((f) => ({
-        topic,
-        key: workloadKey(f.cluster, f.workload?.namespace ?? "", f.workload?.kind ?? "", f.workload?.name ?? ""),
-        value: JSON.stringify(f),
-        headers: headersFor(f.schema),
-      })),
-    );
+    await producer.send(findings.map((f) => findingRecord(topic, f)));
   } finally {
     await producer.close();
   }
