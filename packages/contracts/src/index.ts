@@ -10,3 +10,4 @@ export * from "./topics.ts";
 export * from "./parse.ts";
 export * from "./ids.ts";
 export * from "./argv.ts";
+export * from "./display-text.ts";
