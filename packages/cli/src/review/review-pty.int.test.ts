@@ -107,6 +107,7 @@ describe("outlier baseline review on a terminal", () => {
     expect(screen).toContain("users:   eve\\x00");
     expect(screen).toContain("replica(s): p\\nforged");
     // Our own colours (bold, dim, yellow) are the only escape sequences left.
+    // eslint-disable-next-line no-control-regex
     expect(term.raw()).not.toMatch(/\u001b\]|\u001b\[2J|\u001b\[8m|\u202e|\u0000/);
   });
 
