@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { displayLines, displayText } from "./display-text.ts";
+import { displayLines, displayText, terminalJson } from "./display-text.ts";
 
 /** What an attacker can put in a binary path, an argument, a pod or user name. */
 const HOSTILE = [
@@ -40,6 +40,15 @@ describe("displayText", () => {
     expect(displayText("abc\u001bdef", 8)).toBe("abc\\x1b…");
     expect(displayText("ab🙂cd", 4)).toBe("ab…");
     expect(displayText("a".repeat(100), 100)).toBe("a".repeat(100));
+  });
+});
+
+describe("terminalJson", () => {
+  it("writes what JSON.stringify leaves raw (DEL, C1, bidi, U+2028) as \\u escapes, parsing back the same", () => {
+    const data = { binary: "/x\u001b[2J\u007f\u009b\u202etxt\u2028" };
+    const json = terminalJson(JSON.stringify(data));
+    expect(json).toBe('{"binary":"/x\\u001b[2J\\u007f\\u009b\\u202etxt\\u2028"}');
+    expect(JSON.parse(json)).toEqual(data);
   });
 });
 

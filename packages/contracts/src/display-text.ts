@@ -44,6 +44,17 @@ function clipText(text: string, max: number): string {
   return `${out}…`;
 }
 
+const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+/**
+ * JSON for a terminal: JSON.stringify escapes C0 controls but leaves DEL, C1, the bidi
+ * controls and U+2028/2029 raw. Outside strings JSON is ASCII, so writing them as `\uHHHH`
+ * changes nothing a parser reads.
+ */
+export function terminalJson(json: string): string {
+  return json.replace(RAW_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 function visible(ch: string): string {
   const named = NAMED[ch];
   if (named) return named;

@@ -1,6 +1,6 @@
 import type { Writable } from "node:stream";
 import { Command, Option } from "commander";
-import { displayText } from "@outlier/contracts";
+import { displayText, terminalJson } from "@outlier/contracts";
 import { normalizeLine, SOURCE_FORMATS, type Normalized, type SourceFormat } from "@outlier/normalize";
 import { write } from "../io.ts";
 import { USAGE_ERROR } from "../program.ts";
@@ -76,7 +76,7 @@ export async function runNormalize(files: string[], options: NormalizeCommandOpt
       for (const event of result.events) {
         events++;
         counts.add(`event ${eventType(event)}`);
-        if (options.output === "jsonl") await write(io.stdout, `${JSON.stringify(event)}\n`);
+        if (options.output === "jsonl") await write(io.stdout, `${terminalJson(JSON.stringify(event))}\n`);
         else if (rows.length < TABLE_ROW_LIMIT) rows.push(tableRow(event));
       }
     }

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
-import { displayLines, displayText, parsePositiveDuration, type Finding } from "@outlier/contracts";
+import { displayLines, displayText, parsePositiveDuration, terminalJson, type Finding } from "@outlier/contracts";
 import { DEFAULT_POLICY, type BaselinePolicy } from "@outlier/baseline";
 import type { Detector } from "@outlier/detector";
 import { destinationsFor, loadRoutes, type RoutingConfig } from "@outlier/routing";
@@ -210,7 +210,7 @@ function jsonlOutput(io: Io): FindingOutput {
     findings,
     async add(batch) {
       findings.push(...batch);
-      if (batch.length > 0) await write(io.stdout, batch.map((f) => `${JSON.stringify(f)}\n`).join(""));
+      if (batch.length > 0) await write(io.stdout, batch.map((f) => `${terminalJson(JSON.stringify(f))}\n`).join(""));
     },
     async end() {},
   };

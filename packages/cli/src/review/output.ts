@@ -2,7 +2,7 @@ import os from "node:os";
 import Table from "cli-table3";
 import { Option } from "commander";
 import { stringify } from "yaml";
-import { displayText, timeFromMillis } from "@outlier/contracts";
+import { displayText, terminalJson, timeFromMillis } from "@outlier/contracts";
 
 export type OutputFormat = "table" | "json" | "yaml";
 
@@ -13,7 +13,7 @@ export function outputOption(formats: readonly OutputFormat[] = ["table", "json"
 
 /** The data as JSON or YAML, or the table the caller draws for people. */
 export function render(format: OutputFormat, data: unknown, table: () => string): string {
-  if (format === "json") return `${JSON.stringify(data, null, 2)}\n`;
+  if (format === "json") return `${terminalJson(JSON.stringify(data, null, 2))}\n`;
   if (format === "yaml") return stringify(data);
   return table();
 }
