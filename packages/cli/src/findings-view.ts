@@ -1,5 +1,5 @@
 import pc from "picocolors";
-import { SEVERITIES, severityRank, type Finding, type Severity } from "@outlier/contracts";
+import { displayText, SEVERITIES, severityRank, type Finding, type Severity } from "@outlier/contracts";
 
 export type Colors = ReturnType<typeof pc.createColors>;
 
@@ -33,12 +33,11 @@ export function countBySeverity(findings: readonly Finding[]): string {
   return parts.join(", ");
 }
 
-/** `namespace/Kind/name`, or "-" for a finding about no workload (a cluster-wide audit finding). */
 /** namespace/kind/name; the namespace alone (`bank/-`) when the finding names no workload; `-` when cluster-wide. */
 export function workloadLabel(finding: Finding): string {
   const w = finding.workload;
-  if (w) return `${w.namespace}/${w.kind}/${w.name}`;
-  return finding.namespace ? `${finding.namespace}/-` : "-";
+  if (w) return displayText(`${w.namespace}/${w.kind}/${w.name}`);
+  return finding.namespace ? `${displayText(finding.namespace)}/-` : "-";
 }
 
 /** "10:20:30" from a normalized time. */
@@ -46,13 +45,20 @@ export function clockTime(time: string): string {
   return time.slice(11, 19);
 }
 
+/** One line of at most `width` characters, control characters escaped (names and summaries quote attacker text). */
 export function clip(text: string, width: number): string {
-  const oneLine = text.replace(/\s+/g, " ").trim();
-  return oneLine.length > width ? `${oneLine.slice(0, width - 1)}…` : oneLine;
+  return displayText(text.replace(/\s+/g, " ").trim(), width);
 }
 
-/** A few lines of a finding's evidence, for people: what ran, who did it, against what. */
+/** A few lines of a finding's evidence, for people: what ran, who did it, against what; each escaped, it quotes attacker text. */
 export function evidenceLines(finding: Finding): string[] {
+  return rawEvidenceLines(finding).map((line) => displayText(line, EVIDENCE_WIDTH));
+}
+
+/** An evidence line may list a whole exec session; past this it is clipped. */
+const EVIDENCE_WIDTH = 1000;
+
+function rawEvidenceLines(finding: Finding): string[] {
   const e = finding.evidence;
   if (finding.type === "process.unexpected") return [...processEvidence(finding), ...riskAndAction(e)];
   if (finding.type === "baseline.drift") {

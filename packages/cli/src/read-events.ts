@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
-import type { AuditEvent, RejectCode, RuntimeEvent, SkipCode } from "@outlier/contracts";
+import { displayText, type AuditEvent, type RejectCode, type RuntimeEvent, type SkipCode } from "@outlier/contracts";
 import { normalizeLine, type Normalized, type SourceFormat } from "@outlier/normalize";
 
 /** One input line, numbered from 1 within its file. */
@@ -42,14 +42,43 @@ export class TooManyEventsError extends Error {
   }
 }
 
-/** The first file that cannot be read, as a message; undefined when all can. */
+/** The first file that cannot be read, or is not text, as a message; undefined when all can. */
 export async function firstUnreadable(files: readonly string[]): Promise<string | undefined> {
   for (const file of files) {
+    const name = displayText(file);
     const info = await stat(file).catch((e: NodeJS.ErrnoException) => e);
-    if (info instanceof Error) return `cannot read ${file}: ${info.code === "ENOENT" ? "no such file" : info.message}`;
-    if (!info.isFile()) return `cannot read ${file}: not a file`;
+    if (info instanceof Error) return `cannot read ${name}: ${info.code === "ENOENT" ? "no such file" : displayText(info.message)}`;
+    if (!info.isFile()) return `cannot read ${name}: not a file`;
+    if (await looksBinary(file)) return `${name}: this does not look like JSON lines (NUL or control bytes in its first KiB); nothing read`;
   }
   return undefined;
+}
+
+/** How much of a file is sniffed before reading it line by line. */
+const SNIFF_BYTES = 1024;
+
+/**
+ * A binary file (an executable, a gzip, a core dump) would otherwise be "normalized"
+ * line by line into hundreds of rejections quoting control bytes. JSON forbids raw
+ * control characters, so a NUL, or more than 1% of other control bytes (a stray one in
+ * a text file is just a bad line), means it is not JSON lines.
+ */
+export async function looksBinary(file: string): Promise<boolean> {
+  const handle = await open(file, "r");
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(SNIFF_BYTES), 0, SNIFF_BYTES, 0);
+    const sample = buffer.subarray(0, bytesRead);
+    if (sample.includes(0)) return true;
+    const controls = sample.filter((b) => (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f).length;
+    return controls > bytesRead / 100;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** `FILE:LINE: code: message` for stderr; the message may quote the line, which can hold anything. */
+export function rejectedLine(r: RejectedLine | SkippedLine, prefix = ""): string {
+  return `${displayText(r.file)}:${r.lineNo}: ${prefix}${r.code}: ${displayText(r.message)}`;
 }
 
 /** The lines of each file in turn (any line ending). */

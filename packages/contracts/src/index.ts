@@ -11,3 +11,4 @@ export * from "./parse.ts";
 export * from "./ids.ts";
 export * from "./argv.ts";
 export * from "./pod-names.ts";
+export * from "./display-text.ts";

@@ -1,4 +1,4 @@
-import { formatDuration, type Finding } from "@outlier/contracts";
+import { displayText, formatDuration, type Finding } from "@outlier/contracts";
 import type { RouteNode, RoutingConfig } from "./config.ts";
 import { destinationsFor } from "./destinations.ts";
 import { traceRoute, type RouteStep } from "./route.ts";
@@ -12,7 +12,8 @@ export function explainRoute(config: RoutingConfig, finding: Finding): string {
   const trace = traceRoute(config, finding);
   const steps = new Map(trace.steps.map((step) => [step.node, step]));
   const lines = [
-    `finding ${finding.id}: ${finding.type} (${finding.severity})${finding.workload ? ` ${finding.cluster}/${finding.workload.namespace}/${finding.workload.kind}/${finding.workload.name}` : ""}`,
+    // One line per finding whatever its names hold: a newline in a pod name must not forge a line.
+    displayText(`finding ${finding.id}: ${finding.type} (${finding.severity})${finding.workload ? ` ${finding.cluster}/${finding.workload.namespace}/${finding.workload.kind}/${finding.workload.name}` : ""}`),
     `labels: ${Object.entries(trace.labels)
       .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
       .join(", ")}`,

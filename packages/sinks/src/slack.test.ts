@@ -4,7 +4,7 @@ import { DeliveryError, type Sink } from "./sink.ts";
 import { resilient } from "./resilient.ts";
 import { secretResolver } from "./secrets.ts";
 import { SlackSink, slackChannel, slackPayload, type SlackBlock, type SlackMessage } from "./slack.ts";
-import { execSession, replicaDeviation, serviceAccountToken, unexpectedProcess } from "./testing/findings.ts";
+import { execSession, hostileFinding, replicaDeviation, serviceAccountToken, unexpectedProcess } from "./testing/findings.ts";
 import type { HttpReceiver } from "./testing/http-receiver.ts";
 import { deadLetters, delivery, describeHttpSinkContract } from "./testing/sink-contract.ts";
 import { rateLimited, startSlackReceiver } from "./testing/slack-receiver.ts";
@@ -86,6 +86,24 @@ describe("slackPayload", () => {
   it("escapes the group summary in the top-level text too (a forged workload name lands there)", () => {
     const message = slackPayload(delivery({ findings: [unexpectedProcess()], summary: "<!channel> <http://evil.example|login> & co" }));
     expect(message.text).toBe("[CRITICAL] &lt;!channel&gt; &lt;http://evil.example|login&gt; &amp; co");
+  });
+
+  it("shows control, bidi and line characters in every field as visible escapes, and no raw <, > or &", () => {
+    const finding = hostileFinding();
+    const message = slackPayload(delivery({ findings: [finding], summary: finding.summary }));
+    const texts = [message.text, ...blockTexts(message)];
+    // eslint-disable-next-line no-control-regex
+    for (const text of texts) expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
+    // The header block is plain_text, which Slack shows literally; the top-level text and every mrkdwn text escape <, > and &.
+    const mrkdwn = [message.text, ...blockTexts(message).slice(1)];
+    for (const text of mrkdwn) expect(text.includes("<") || /&(?!amp;|lt;|gt;)/.test(text)).toBe(false);
+    const all = texts.join("\n");
+    expect(all).toContain("x\\x1b]0;pwned\\x07\\x1b[2J\\x1b[8m\\r\\x00\\u{202e}\\n&lt;!channel&gt; &lt;http://x|y&gt; &amp; a|b=c\\d");
+    for (const field of ["*Pod*\npod", "*Container*\napp", "*Node*\nnode", "*Namespace*\npayments", "*Workload*\nDeployment/checkout"]) {
+      expect(all).toContain(`${field}x\\x1b]0;`);
+    }
+    expect(all).toContain("Process: `/tmp/x\\x1b]0;");
+    expect(all).toContain("Parent: `/bin/x\\x1b]0;");
   });
 
   it("renders the channel template with the first finding's annotations", () => {

@@ -1,4 +1,4 @@
-import { severityRank, type Finding, type Severity } from "@outlier/contracts";
+import { displayText, severityRank, type Finding, type Severity } from "@outlier/contracts";
 import { renderTemplate, templateContext, type SinkConfigOf } from "@outlier/routing";
 import { commandLine, whatToDo, whyAnomalous, workloadRef } from "./evidence.ts";
 import { HttpClient, type HttpResponse } from "./http.ts";
@@ -41,7 +41,7 @@ const SECTION_MAX = 3000;
 export function slackPayload(delivery: Delivery, options: { channel?: string } = {}): SlackMessage {
   const severity = highestSeverity(delivery.findings);
   const blocks: SlackBlock[] = [
-    { type: "header", text: { type: "plain_text", text: clip(`${severity.toUpperCase()} · ${delivery.summary}`, HEADER_MAX) } },
+    { type: "header", text: { type: "plain_text", text: clip(`${severity.toUpperCase()} · ${oneLine(delivery.summary)}`, HEADER_MAX) } },
     { type: "section", fields: whereFields(delivery.findings) },
     ...delivery.findings.slice(0, LISTED).map(findingBlock),
   ];
@@ -120,9 +120,18 @@ function mrkdwn(text: string): SlackText {
   return { type: "mrkdwn", text };
 }
 
-/** Slack's three control characters; everything else in mrkdwn is literal enough. */
+/**
+ * Slack's three control characters (`<!channel>`, `<http://x|y>` and entities start with them),
+ * after the control, bidi and line-separator characters are made visible: a newline in a pod
+ * name must not forge a line of the message, nor a U+202E reverse what follows.
+ */
 function escape(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return oneLine(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** Control characters shown as `\xHH`, `\n`, `\u{202e}` (the CLI's convention); Slack's own limits clip. */
+function oneLine(text: string): string {
+  return displayText(text, Number.POSITIVE_INFINITY);
 }
 
 /** Inline code; a backtick inside would end it early, so it becomes a similar quote. */

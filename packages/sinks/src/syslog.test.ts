@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { cefHeaderEscape, cefMessage, cefValueEscape, octetCounted, syslogMessage } from "./syslog.ts";
-import { execSession, unexpectedProcess } from "./testing/findings.ts";
+import { execSession, HOSTILE, hostileFinding, unexpectedProcess } from "./testing/findings.ts";
 
 /** Splits a CEF extension on unescaped spaces before `key=`, and unescapes values. */
 function extension(cef: string): Record<string, string> {
   const ext = cef.split(/(?<!\\)\|/).slice(7).join("|");
   const fields: Record<string, string> = {};
   for (const m of ext.matchAll(/(\w+)=((?:[^\\=]|\\.)*?)(?= \w+=|$)/g)) {
-    fields[m[1]!] = m[2]!.replace(/\\n/g, "\n").replace(/\\(.)/g, "$1");
+    fields[m[1]!] = m[2]!.replace(/\\n/g, "\n").replace(/\\r/g, "\r").replace(/\\(.)/g, "$1");
   }
   return fields;
 }
@@ -49,6 +49,27 @@ describe("CEF", () => {
     const tricky = "a=b \\ c|d\nnext x=y";
     const fields = extension(cefMessage(unexpectedProcess({ summary: tricky })));
     expect(fields.msg).toBe(tricky);
+  });
+
+  it("keeps every hostile field inside its own header field or extension value, with no control or bidi character left", () => {
+    const cef = cefMessage(hostileFinding());
+    // eslint-disable-next-line no-control-regex
+    expect(cef).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
+    // Seven header fields, then the extension: the `|` in the name did not add one.
+    const header = cef.split(/(?<!\\)\|/);
+    expect(header.slice(0, 5)).toEqual(["CEF:0", "Outlier", "Outlier", "0.1", "exec.session"]);
+    expect(header[6]).toBe("5");
+    const fields = extension(cef);
+    // What CEF can escape comes back exactly; what it cannot (controls, bidi) became spaces.
+    // eslint-disable-next-line no-control-regex
+    const shown = HOSTILE.replace(/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u202e]/g, " ");
+    expect(fields.suser).toBe(`eve${shown}`);
+    expect(fields.cs4).toBe(`pod${shown}`);
+    expect(fields.cs5).toBe(`app${shown}`);
+    expect(fields.dhost).toBe(`node${shown}`);
+    expect(fields.sproc).toBe(`/bin/${shown}`);
+    expect(fields.cs6).toBe(`/tmp/${shown} ${shown}`);
+    expect(Object.keys(fields)).not.toContain("y");
   });
 
   it("names the exec session's user and leaves out labels without values", () => {

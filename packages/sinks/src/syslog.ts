@@ -25,10 +25,12 @@ const CEF_SEVERITY: Record<Severity, number> = { info: 1, low: 3, medium: 5, hig
 
 /**
  * Control characters CEF has no escape for (tab, NUL, escape, C1, DEL, and the Unicode line
- * and paragraph separators): a SIEM or syslog relay may split or cut a message at them.
+ * and paragraph separators): a SIEM or syslog relay may split or cut a message at them. The
+ * bidi controls, zero-width characters and byte order mark too: in an analyst's console they
+ * would reorder or hide the text around them.
  */
 // eslint-disable-next-line no-control-regex
-const UNESCAPABLE_CONTROLS = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/g;
+const UNESCAPABLE_CONTROLS = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
 /** CEF header fields: backslash and pipe escaped; a header has no line breaks or other control characters. */
 export function cefHeaderEscape(text: string): string {

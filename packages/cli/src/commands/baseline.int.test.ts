@@ -258,3 +258,40 @@ describe("outlier baseline (against a real redis-server)", () => {
     expect(run.stderr).not.toContain("s3cret");
   });
 });
+
+describe("outlier baseline and baselines with attacker-chosen names (against a real redis-server)", () => {
+  // Binary paths, arguments, parents, users and pod names come from the workload: any bytes.
+  const BINARY = "/tmp/\u001b[8mhidden\u001b]0;pwned\u0007";
+  const ARGS = "sh -c \u001b[2J\rclear\nforged\u0000\u202etxt.sh";
+  const POD = "p-\u001b[31mred";
+  const CONTAINER = "app\u009bx";
+  // eslint-disable-next-line no-control-regex
+  const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/;
+  let prefix: string;
+  const cli = (...args: string[]): Promise<Run> => outlier([...args, "--redis", redisUrl(), "--prefix", prefix]);
+
+  beforeEach(async () => {
+    prefix = freshPrefix();
+    const hostile = entry(BINARY, "pending", { pendingReason: "after-lock", sampleArgs: [ARGS], parents: [BINARY], users: ["r\u001b[8moot"], replicas: [POD] });
+    await seed(redisUrl(), prefix, [{ id: id("checkout", CONTAINER), locked: true, entries: [entry("/bin/sh"), hostile] }]);
+  });
+
+  it("show, review, history and baselines print every control character escaped", async () => {
+    const show = await cli("baseline", "show", "shop/checkout");
+    expect(show.stdout).toContain("/tmp/\\x1b[8mhidden\\x1b]0;pwned\\x07");
+    expect(show.stdout).toContain("container app\\x9bx");
+    const review = await cli("baseline", "review", "shop/checkout", "--approve", BINARY, "--as", "ana\u001b[2J", "--reason", "ok\rforged");
+    expect(review.code).toBe(0);
+    expect(review.stdout).toContain("approved /tmp/\\x1b[8mhidden\\x1b]0;pwned\\x07 in shop/Deployment/checkout container app\\x9bx");
+    const history = await cli("baseline", "history", "shop/checkout");
+    expect(history.stdout).toContain("ana\\x1b[2J");
+    const baselines = await cli("baselines");
+    expect(baselines.stdout).toContain("app\\x9bx");
+    const unknown = await cli("baseline", "review", "shop/checkout", "--approve", "/x\u001b]0;t\u0007");
+    expect(unknown.stderr).toContain("no entry /x\\x1b]0;t\\x07");
+    for (const run of [show, review, history, baselines, unknown]) {
+      expect(run.stdout).not.toMatch(RAW_CONTROL);
+      expect(run.stderr).not.toMatch(RAW_CONTROL);
+    }
+  });
+});

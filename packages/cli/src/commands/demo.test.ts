@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -107,3 +107,22 @@ describe("the demo's Next hints", () => {
   }, SPAWN_TIMEOUT_MS);
 });
 
+
+describe("outlier demo with attacker-chosen names", () => {
+  it("shows a hostile pod and user name escaped in the findings and their evidence", async () => {
+    const line = readFileSync(path.join(DEMO_DIR, "k8s-audit.jsonl"), "utf8").split("\n").find((l) => l.includes('"privileged":true'));
+    const event = JSON.parse(line ?? "{}");
+    const pod = "x\u001b]0;pwned\u0007\u001b[2J\nforged";
+    event.objectRef.name = pod;
+    event.requestObject.metadata.name = pod;
+    event.user.username = "eve\u001b[8m\u202e";
+    const dir = mkdtempSync(path.join(tmpdir(), "outlier-demo-hostile-"));
+    writeFileSync(path.join(dir, "audit.jsonl"), `${JSON.stringify(event)}\n`);
+    const io = memoryIo();
+    expect(await runDemo(io, dir, commandHints())).toBe(0);
+    expect(io.out()).toContain("x\\x1b]0;pwned\\x07\\x1b[2J\\nforged");
+    expect(io.out()).toContain("by eve\\x1b[8m\\u{202e}");
+    // eslint-disable-next-line no-control-regex
+    expect(io.out()).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+  });
+});

@@ -1,14 +1,14 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { Command } from "commander";
-import { SEVERITIES, type Finding } from "@outlier/contracts";
+import { displayText, SEVERITIES, type Finding } from "@outlier/contracts";
 import { DEFAULT_POLICY, type Baseline } from "@outlier/baseline";
 import type { Detector } from "@outlier/detector";
 import { MemoryBaselineStore } from "@outlier/store";
 import { clip, clockTime, colorSeverity, colorsFor, evidenceLines, workloadLabel, type Colors } from "../findings-view.ts";
 import { commandHints, type CommandHints } from "../hints.ts";
 import { isTty, write, type Io } from "../io.ts";
-import { eventTime, readEvents, type EventInput } from "../read-events.ts";
+import { eventTime, readEvents, rejectedLine, type EventInput } from "../read-events.ts";
 import { replayEvents } from "../replay-engine.ts";
 
 /** examples/demo at the repository root, wherever the command is run from. */
@@ -46,7 +46,7 @@ export async function runDemo(io: Io, demoDir: string = DEMO_DIR, hints: Command
     cluster: "demo",
     onRejected: (r) => {
       rejected++;
-      io.stderr.write(`${r.file}:${r.lineNo}: ${r.code}: ${r.message}\n`);
+      io.stderr.write(`${rejectedLine(r)}\n`);
     },
   });
   const detector = await replayEvents(input.events, { store, policy: DEFAULT_POLICY, onFindings: (batch) => void findings.push(...batch) });
@@ -97,7 +97,7 @@ async function baselineRows(store: MemoryBaselineStore): Promise<BaselineRow[]> 
 }
 
 function baselinesSection(c: Colors, rows: BaselineRow[]): string {
-  const names = rows.map(({ baseline: { id } }) => `${id.namespace}/${id.kind}/${id.name} (${id.container})`);
+  const names = rows.map(({ baseline: { id } }) => displayText(`${id.namespace}/${id.kind}/${id.name} (${id.container})`));
   const width = Math.max(0, ...names.map((n) => n.length));
   const lines = rows.map(({ baseline, byStatus, pending }, i) => {
     const state = baseline.state === "locked" ? c.green("locked  ") : c.yellow("learning");
@@ -132,7 +132,7 @@ function findingsSection(c: Colors, findings: Finding[]): string {
     if (group.length === 0) continue;
     lines.push(`  ${colorSeverity(c, severity, severity.toUpperCase())}`);
     for (const f of group) {
-      lines.push(`    ${c.dim(clockTime(f.time))}  ${f.type}  ${workloadLabel(f)}  ${f.pod ?? "-"}`);
+      lines.push(`    ${c.dim(clockTime(f.time))}  ${displayText(f.type)}  ${workloadLabel(f)}  ${displayText(f.pod ?? "-")}`);
       lines.push(`              ${clip(f.summary, 110)}`);
       if (withEvidence < EVIDENCE_FINDINGS) {
         withEvidence++;

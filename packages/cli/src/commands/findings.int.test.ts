@@ -45,3 +45,25 @@ describe("outlier findings (against a real redis-server)", () => {
     expect((await outlier(["findings", "--since", "soon", "--redis", redisUrl, "--prefix", prefix])).code).toBe(2);
   });
 });
+
+describe("outlier findings with attacker-chosen names (against a real redis-server)", () => {
+  it("shows a hostile pod, workload and summary escaped in the table", async () => {
+    const redisUrl = inject("redisUrl");
+    const prefix = freshPrefix();
+    const client = await connectRedis(redisUrl);
+    const hostile = {
+      ...finding(5, "process.unexpected", "shop\u001b[8m"),
+      pod: "p\u001b]0;pwned\u0007\nforged",
+      summary: "ran /tmp/\u001b[2J\rx\u202etxt.sh",
+    };
+    await new RedisFindingLog(client, { prefix }).append([hostile]);
+    await client.quit();
+    const table = await outlier(["findings", "--redis", redisUrl, "--prefix", prefix]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain("shop\\x1b[8m/Deployment/checkout");
+    expect(table.stdout).toContain("p\\x1b]0;pwned\\x07\\nforged");
+    expect(table.stdout).toContain("ran /tmp/\\x1b[2J\\rx\\u{202e}txt.sh");
+    // eslint-disable-next-line no-control-regex
+    expect(table.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+  });
+});

@@ -1,7 +1,12 @@
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { AuditEventSchema, RuntimeEventSchema } from "@outlier/contracts";
+import { memoryIo } from "../test-io.ts";
+import { runNormalize } from "./normalize.ts";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../../..");
 const main = path.join(repoRoot, "packages/cli/src/main.ts");
@@ -74,5 +79,59 @@ describe("outlier normalize", () => {
     expect(stdout).toContain("Exit codes:");
     expect(stdout).toContain("tetragon");
     expect(stdout).toContain("$ outlier normalize");
+  });
+});
+
+describe("outlier normalize on hostile input", () => {
+  // eslint-disable-next-line no-control-regex
+  const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/;
+  const tmpFile = (name: string, content: string | Buffer) => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "outlier-normalize-")), name);
+    writeFileSync(file, content);
+    return file;
+  };
+  const normalize = async (file: string, output: "jsonl" | "table" = "table") => {
+    const io = memoryIo();
+    const code = await runNormalize([file], { output, cluster: "lab" }, io);
+    return { code, stdout: io.out(), stderr: io.err() };
+  };
+
+  const firstBytes = (file: string, n: number) => {
+    const fd = openSync(file, "r");
+    const buffer = Buffer.alloc(n);
+    readSync(fd, buffer, 0, n, 0);
+    closeSync(fd);
+    return buffer;
+  };
+
+  it("stops at once on a binary file (an executable, random bytes) instead of echoing control bytes", async () => {
+    for (const file of [tmpFile("node.jsonl", firstBytes(process.execPath, 4096)), tmpFile("random.jsonl", randomBytes(8192))]) {
+      const { code, stdout, stderr } = await normalize(file);
+      expect(code).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toBe(`outlier normalize: ${file}: this does not look like JSON lines (NUL or control bytes in its first KiB); nothing read\n`);
+    }
+  });
+
+  it("still reads a text file with one stray control byte, rejecting that line with the byte escaped", async () => {
+    const good = readFileSync(fixture("mixed.jsonl"), "utf8");
+    const { code, stdout, stderr } = await normalize(tmpFile("one-bad.jsonl", `{"kind":\u001b]0;pwned\u0007\n${good}`), "jsonl");
+    expect(code).toBe(1);
+    expect(stdout.trim().split("\n")).toHaveLength(4);
+    expect(stderr).toMatch(/:1: malformed_json: /);
+    expect(stderr).not.toMatch(RAW_CONTROL);
+  });
+
+  it("--output table shows a hostile binary, arguments and pod name escaped", async () => {
+    const line = readFileSync(fixture("mixed.jsonl"), "utf8").split("\n").find((l) => l.includes("process_exec")) ?? "{}";
+    const event = JSON.parse(line);
+    event.process_exec.process.binary = "/tmp/\u001b[8mhidden";
+    event.process_exec.process.arguments = "\u001b]0;pwned\u0007 \u001b[2J\rx\u202etxt.sh";
+    if (event.process_exec.process.pod) event.process_exec.process.pod.name = "web\nforged row";
+    const { code, stdout } = await normalize(tmpFile("hostile.jsonl", `${JSON.stringify(event)}\n`));
+    expect(code).toBe(0);
+    expect(stdout).toContain("/tmp/\\x1b[8mhidden");
+    expect(stdout).toContain("\\x1b]0;pwned\\x07");
+    expect(stdout).not.toMatch(RAW_CONTROL);
   });
 });

@@ -1,12 +1,11 @@
-import { once } from "node:events";
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
-import { createInterface } from "node:readline";
 import type { Writable } from "node:stream";
-import Table from "cli-table3";
 import { Command, Option } from "commander";
+import { displayText, terminalJson } from "@outlier/contracts";
 import { normalizeLine, SOURCE_FORMATS, type Normalized, type SourceFormat } from "@outlier/normalize";
+import { write } from "../io.ts";
 import { USAGE_ERROR } from "../program.ts";
+import { firstUnreadable, readLines, rejectedLine } from "../read-events.ts";
+import { drawTable } from "../review/output.ts";
 
 export interface NormalizeCommandOptions {
   source?: SourceFormat;
@@ -66,42 +65,25 @@ export async function runNormalize(files: string[], options: NormalizeCommandOpt
   const counts = new Counts();
   const rows: string[][] = [];
   let events = 0;
-  for (const file of files) {
-    let lineNo = 0;
-    for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
-      lineNo++;
-      const result = normalizeLine(line, { source: options.source, cluster: options.cluster });
-      if (result.ok === false) {
-        counts.add(`rejected ${result.code}`);
-        io.stderr.write(`${file}:${lineNo}: ${result.code}: ${result.message}\n`);
-      } else if (result.ok === "skipped") {
-        counts.add(`skipped ${result.code}`);
-      } else {
-        for (const event of result.events) {
-          events++;
-          counts.add(`event ${eventType(event)}`);
-          if (options.output === "jsonl") await write(io.stdout, `${JSON.stringify(event)}\n`);
-          else if (rows.length < TABLE_ROW_LIMIT) rows.push(tableRow(event));
-        }
+  for await (const { file, lineNo, line } of readLines(files)) {
+    const result = normalizeLine(line, { source: options.source, cluster: options.cluster });
+    if (result.ok === false) {
+      counts.add(`rejected ${result.code}`);
+      io.stderr.write(`${rejectedLine({ file, lineNo, code: result.code, message: result.message })}\n`);
+    } else if (result.ok === "skipped") {
+      counts.add(`skipped ${result.code}`);
+    } else {
+      for (const event of result.events) {
+        events++;
+        counts.add(`event ${eventType(event)}`);
+        if (options.output === "jsonl") await write(io.stdout, `${terminalJson(JSON.stringify(event))}\n`);
+        else if (rows.length < TABLE_ROW_LIMIT) rows.push(tableRow(event));
       }
     }
   }
   if (options.output === "table") await write(io.stdout, renderTable(rows, events));
   io.stderr.write(counts.summary());
   return counts.has("rejected") ? 1 : 0;
-}
-
-async function firstUnreadable(files: string[]): Promise<string | undefined> {
-  for (const file of files) {
-    const info = await stat(file).catch((e: NodeJS.ErrnoException) => e);
-    if (info instanceof Error) return `cannot read ${file}: ${info.code === "ENOENT" ? "no such file" : info.message}`;
-    if (!info.isFile()) return `cannot read ${file}: not a file`;
-  }
-  return undefined;
-}
-
-async function write(stream: Writable, text: string): Promise<void> {
-  if (!stream.write(text)) await once(stream, "drain");
 }
 
 function eventType(event: Normalized): string {
@@ -121,19 +103,14 @@ function tableRow(event: Normalized): string[] {
 }
 
 function renderTable(rows: string[][], total: number): string {
-  const table = new Table({
-    head: ["time", "source", "type", "namespace/workload", "pod", "process or rule"],
-    style: { head: [], border: [] },
-    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
-  });
-  for (const row of rows) table.push(row.map(clip));
+  const table = drawTable(["time", "source", "type", "namespace/workload", "pod", "process or rule"], rows.map((row) => row.map(clip)));
   const note = total > rows.length ? `(showing the first ${rows.length} of ${total} events; use --output jsonl for all)\n` : "";
-  return `${table.toString()}\n${note}`;
+  return `${table}${note}`;
 }
 
+/** drawTable escapes the cell; clipping first keeps a long argument list to one table line. */
 function clip(cell: string): string {
-  const oneLine = cell.replace(/\s+/g, " ");
-  return oneLine.length > CELL_WIDTH ? `${oneLine.slice(0, CELL_WIDTH - 1)}…` : oneLine;
+  return displayText(cell.replace(/\s+/g, " "), CELL_WIDTH);
 }
 
 /** How many lines ended how: "event process_exec", "skipped falco_internal", "rejected malformed_json". */

@@ -243,3 +243,34 @@ describe("outlier replay options", () => {
     expect(outlier("replay").code).toBe(2);
   }, SPAWN_TIMEOUT_MS);
 });
+
+describe("outlier replay with attacker-chosen names", () => {
+  // A pod name and a user name are whatever whoever creates the pod chooses.
+  const POD = "x\u001b]0;pwned\u0007\u001b[2J\u001b[8mhid\rden\nrow\u0000\u202etxt";
+  const USER = "eve\u001b[8m\u009b<!channel>";
+  // eslint-disable-next-line no-control-regex
+  const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/;
+
+  function hostileInput(): string {
+    const line = readFileSync(path.join(demoDir, "k8s-audit.jsonl"), "utf8").split("\n").find((l) => l.includes('"privileged":true'));
+    const event = JSON.parse(line ?? "{}");
+    event.objectRef.name = POD;
+    event.requestObject.metadata.name = POD;
+    event.user.username = USER;
+    const dir = mkdtempSync(path.join(tmpdir(), "outlier-hostile-"));
+    const file = path.join(dir, "audit.jsonl");
+    // The second line is not JSON and holds raw control bytes: the rejection message must not echo them.
+    writeFileSync(file, `${JSON.stringify(event)}\n{"kind":\u001b[2J\u001b]0;x\u0007\n`);
+    return file;
+  }
+
+  it("--output table, the summary and rejection messages show control characters escaped", async () => {
+    const { code, stdout, stderr } = await replay([hostileInput()], { output: "table" });
+    expect(code).toBe(1);
+    expect(stdout).toContain("audit.privileged-pod");
+    expect(stdout).toContain("\\x1b]0;pwned\\x07\\x1b[2J\\x1b[8mhid\\rden\\nrow\\x00\\u{202e}txt");
+    expect(stdout).not.toMatch(RAW_CONTROL);
+    expect(stderr).toMatch(/:2: malformed_json: /);
+    expect(stderr).not.toMatch(RAW_CONTROL);
+  });
+});

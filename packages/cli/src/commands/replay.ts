@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
-import Table from "cli-table3";
 import { Command, Option } from "commander";
-import { parsePositiveDuration, type Finding } from "@outlier/contracts";
+import { displayLines, displayText, parsePositiveDuration, terminalJson, type Finding } from "@outlier/contracts";
 import { DEFAULT_POLICY, type BaselinePolicy } from "@outlier/baseline";
 import type { Detector } from "@outlier/detector";
 import { destinationsFor, loadRoutes, type RoutingConfig } from "@outlier/routing";
@@ -16,10 +15,11 @@ import {
 } from "@outlier/store";
 import { bySeverity, clip, colorSeverity, colorsFor, countBySeverity, workloadLabel } from "../findings-view.ts";
 import { isTty, write, type Io } from "../io.ts";
+import { drawTable, type Cell } from "../review/output.ts";
 import { Progress } from "../progress.ts";
 import { USAGE_ERROR } from "../program.ts";
 import { addRedisAccessOptions, openRedis, type StoreOptions } from "../review/connection.ts";
-import { eventTime, firstUnreadable, MAX_REPLAY_EVENTS, readEvents, TooManyEventsError, type EventInput } from "../read-events.ts";
+import { eventTime, firstUnreadable, MAX_REPLAY_EVENTS, readEvents, rejectedLine, TooManyEventsError, type EventInput } from "../read-events.ts";
 import { replayEvents } from "../replay-engine.ts";
 
 export interface ReplayCommandOptions extends Partial<Omit<StoreOptions, "redis">> {
@@ -105,7 +105,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
 export async function runReplay(files: string[], options: ReplayCommandOptions, io: Io): Promise<number> {
   const setup = await prepare(files, options);
   if (typeof setup === "string") {
-    io.stderr.write(`outlier replay: ${setup}\n`);
+    io.stderr.write(`outlier replay: ${displayLines(setup)}\n`);
     return USAGE_ERROR;
   }
   const { policy, routes, store, reviewStores, findingLog, seen } = setup;
@@ -114,8 +114,8 @@ export async function runReplay(files: string[], options: ReplayCommandOptions, 
     const input = await readEvents(files, {
       cluster: options.cluster,
       falcoExecRules: options.falcoExecRule,
-      onRejected: (r) => (reading.clear(), io.stderr.write(`${r.file}:${r.lineNo}: ${r.code}: ${r.message}\n`)),
-      onSkipped: options.verbose ? (r) => (reading.clear(), io.stderr.write(`${r.file}:${r.lineNo}: skipped: ${r.code}: ${r.message}\n`)) : undefined,
+      onRejected: (r) => (reading.clear(), io.stderr.write(`${rejectedLine(r)}\n`)),
+      onSkipped: options.verbose ? (r) => (reading.clear(), io.stderr.write(`${rejectedLine(r, "skipped: ")}\n`)) : undefined,
       onProgress: ({ lines, events }) => reading.show(() => `reading: ${count(lines)} lines (${reading.rate(lines)}), ${count(events)} events`),
     });
     reading.clear();
@@ -140,7 +140,7 @@ export async function runReplay(files: string[], options: ReplayCommandOptions, 
     return input.rejected > 0 ? 1 : 0;
   } catch (e) {
     if (!(e instanceof TooManyEventsError)) throw e;
-    io.stderr.write(`outlier replay: ${e.message}\n`);
+    io.stderr.write(`outlier replay: ${displayLines(e.message)}\n`);
     return USAGE_ERROR;
   } finally {
     await store.close();
@@ -211,7 +211,7 @@ function jsonlOutput(io: Io): FindingOutput {
     findings,
     async add(batch) {
       findings.push(...batch);
-      if (batch.length > 0) await write(io.stdout, batch.map((f) => `${JSON.stringify(f)}\n`).join(""));
+      if (batch.length > 0) await write(io.stdout, batch.map((f) => `${terminalJson(JSON.stringify(f))}\n`).join(""));
     },
     async end() {},
   };
@@ -235,22 +235,22 @@ function renderTable(findings: RoutedFinding[], withDestinations: boolean, tty: 
   if (findings.length === 0) return "no findings\n";
   const c = colorsFor(tty);
   const head = ["time", "severity", "type", "namespace/workload", "pod", "summary", ...(withDestinations ? ["destinations"] : [])];
-  const table = new Table({ head, style: { head: [], border: [] }, chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" } });
   const shown = (bySeverity(findings) as RoutedFinding[]).slice(0, TABLE_ROW_LIMIT);
-  for (const f of shown) {
-    const row = [f.time.slice(0, 19).replace("T", " "), colorSeverity(c, f.severity), clip(f.type, 40), workloadLabel(f), f.pod ?? "-", clip(f.summary, 60)];
-    if (withDestinations) row.push((f.destinations ?? []).join("\n") || "-");
-    table.push(row);
-  }
+  const rows = shown.map((f) => {
+    // drawTable escapes plain cells; the severity is ours, coloured, and destinations are one per line on purpose.
+    const row: Cell[] = [f.time.slice(0, 19).replace("T", " "), { styled: colorSeverity(c, f.severity) }, clip(f.type, 40), workloadLabel(f), f.pod ?? "-", clip(f.summary, 60)];
+    if (withDestinations) row.push({ styled: (f.destinations ?? []).map((d) => displayText(d)).join("\n") || "-" });
+    return row;
+  });
   const note = findings.length > shown.length ? `(showing the ${shown.length} most severe of ${findings.length} findings; use --output jsonl for all)\n` : "";
-  return `${table.toString()}\n${note}`;
+  return `${drawTable(head, rows)}${note}`;
 }
 
 function replaySummary(files: string[], input: EventInput, detector: Detector, findings: Finding[], verbose: boolean): string {
   const first = input.events[0];
   const last = input.events.at(-1);
   const sources = Object.entries(input.bySource).map(([source, n]) => `${source} ${n.toLocaleString("en-US")}`);
-  const span = first && last ? ` from ${eventTime(first)} to ${eventTime(last)}` : "";
+  const span = first && last ? ` from ${displayText(eventTime(first))} to ${displayText(eventTime(last))}` : "";
   const noise = Object.entries(detector.stats.toJSON()["noise"] ?? {}).map(([kind, n]) => `    ${String(n).padStart(7)}  ${NOISE_WORDS[kind] ?? kind}`);
   const skipped = input.skipped > 0 ? ` (empty lines, Falco's own messages${verbose ? "" : "; --verbose lists them"})` : "";
   const rejected = input.rejected > 0 ? " (listed above as FILE:LINE: code: message)" : "";

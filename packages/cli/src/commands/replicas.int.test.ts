@@ -64,3 +64,29 @@ describe("outlier replicas (against a real redis-server)", () => {
     }
   });
 });
+
+describe("outlier replicas with attacker-chosen names (against a real redis-server)", () => {
+  it("shows hostile binary and pod names escaped in the matrix", async () => {
+    const redisUrl = inject("redisUrl");
+    const prefix = freshPrefix();
+    await seed(redisUrl, prefix, [{ id: id("checkout"), locked: true, entries: [entry("/bin/app")] }]);
+    const evil = "/tmp/\u001b]0;pwned\u0007\u001b[8mx";
+    const badPod = "p-\u001b[2J\n3";
+    const snapshot: ReplicaSnapshot = {
+      windowMs: 300_000,
+      time: "2026-01-01T00:05:00.000000000Z",
+      pods: [pod("p-1", { "/bin/app": 10 }), pod("p-2", { "/bin/app": 11 }), pod(badPod, { "/bin/app": 9, [evil]: 1 })],
+      deviations: [],
+    };
+    snapshot.deviations = [{ pod: badPod, severity: "high", reasons: ["unique-unknown-binary"], uniqueBinaries: [evil], uniqueUnknownBinaries: [evil], jaccard: { value: 0.5, median: 0.25, mad: 0, z: 3.4 }, execRate: { value: 2, median: 2, mad: 0, z: 0 }, execs: snapshot.pods[2]!.execs, peers: ["p-1", "p-2"], windowMs: 300_000 }];
+    const client = await connectRedis(redisUrl);
+    await new RedisReplicaSnapshotStore(client, { prefix }).put(id("checkout"), snapshot);
+    await client.quit();
+    const table = await outlier(["replicas", "shop/checkout", "--redis", redisUrl, "--prefix", prefix]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain("/tmp/\\x1b]0;pwned\\x07\\x1b[8mx");
+    expect(table.stdout).toContain("p-\\x1b[2J\\n3");
+    // eslint-disable-next-line no-control-regex
+    expect(table.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+  });
+});

@@ -6,7 +6,8 @@ import pc from "picocolors";
 import { addStoreOptions, STORE_HELP, withStores, type StoreOptions, type Stores } from "../review/connection.ts";
 import { CliError } from "../review/errors.ts";
 import { processIo, type CliIo } from "../review/io.ts";
-import { drawTable, outputOption, render, shortTime, type OutputFormat } from "../review/output.ts";
+import { displayText } from "@outlier/contracts";
+import { drawTable, outputOption, render, shortTime, styled, type Cell, type OutputFormat } from "../review/output.ts";
 import { replicaMatrix, type ReplicaMatrix } from "../review/replica-matrix.ts";
 import { runCommand } from "../review/run.ts";
 import { resolveTarget, workloadName, type SelectOptions } from "../review/select.ts";
@@ -96,19 +97,19 @@ async function currentSnapshot(store: ReplicaSnapshotStore, id: BaselineId): Pro
 }
 
 function matrixTable(m: ReplicaMatrix & { workload: string; container: string; which: Which }, c: ReturnType<typeof pc.createColors>): string {
-  const header = `${m.workload} container ${m.container}: ${WHICH_WORDS[m.which]}, ${m.windowMs / 60_000} min ending ${shortTime(m.time)}\n`;
-  const head = ["executable", ...m.replicas.map((r) => (r.flagged.length > 0 ? c.red(r.pod) : r.pod))];
-  const rows = m.binaries.map((binary) => {
+  const header = `${displayText(m.workload)} container ${displayText(m.container)}: ${WHICH_WORDS[m.which]}, ${m.windowMs / 60_000} min ending ${shortTime(m.time)}\n`;
+  const head = ["executable", ...m.replicas.map((r) => (r.flagged.length > 0 ? styled(c.red, r.pod) : r.pod))];
+  const rows = m.binaries.map((binary): Cell[] => {
     const runners = m.replicas.filter((r) => (r.execs[binary] ?? 0) > 0).length;
     const cells = m.replicas.map((r) => {
       const n = r.execs[binary] ?? 0;
-      if (n === 0) return c.dim("·");
-      return runners === 1 && m.replicas.length > 1 ? c.yellow(String(n)) : String(n);
+      if (n === 0) return styled(c.dim, "·");
+      return runners === 1 && m.replicas.length > 1 ? styled(c.yellow, String(n)) : String(n);
     });
     return [binary, ...cells];
   });
   const score = (pick: "binarySet" | "execRate") => m.replicas.map((r) => (r.score ? r.score[pick].toFixed(1) : "-"));
   rows.push(["z binary set", ...score("binarySet")], ["z exec rate", ...score("execRate")]);
-  rows.push(["flagged", ...m.replicas.map((r) => (r.flagged.length > 0 ? c.red(r.flagged.join(", ")) : c.green("no")))]);
+  rows.push(["flagged", ...m.replicas.map((r) => (r.flagged.length > 0 ? styled(c.red, r.flagged.join(", ")) : styled(c.green, "no")))]);
   return header + drawTable(head, rows);
 }

@@ -68,6 +68,21 @@ describe("outlier routes test", () => {
     expect(stdout).toContain("not checked: team name no secret location; the alerter refuses the file until they do");
   });
 
+  it("shows a hostile finding's names and labels escaped, its header on one line", async () => {
+    const hostile: Finding = {
+      ...lowInSandbox,
+      id: "evil\u001b]0;pwned\u0007",
+      workload: { kind: "Deployment", name: "web\nforged: line", namespace: "prod-eu", labels: { app: "web\u009b\u202e" }, annotations: {} },
+    };
+    const { code, stdout } = await routesTest(tempFile("finding.json", JSON.stringify(hostile)));
+    expect(code).toBe(0);
+    expect(stdout).toContain("finding evil\\x1b]0;pwned\\x07: baseline.drift (low)");
+    expect(stdout).toContain("web\\nforged: line");
+    expect(stdout).not.toMatch(/^forged/m);
+    // eslint-disable-next-line no-control-regex
+    expect(stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+  });
+
   it("exits 2 with FILE:LINE:COL problems for a bad routing file", async () => {
     const bad = tempFile("routes.yaml", "route:\n  receiver: soc\n  routes:\n    - matchers: ['team']\nreceivers:\n  - name: soc\n");
     const { code, stdout, stderr } = await routesTest(undefined, bad);

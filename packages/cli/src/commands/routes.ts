@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { Command } from "commander";
-import { FindingSchema, type Finding } from "@outlier/contracts";
+import { displayLines, FindingSchema, type Finding } from "@outlier/contracts";
 import { explainRoute } from "@outlier/routing";
 import { write, type Io } from "../io.ts";
 import { USAGE_ERROR } from "../program.ts";
@@ -62,16 +62,17 @@ export function routesCommand(): Command {
 export async function runRoutesTest(findingFile: string | undefined, options: RoutesTestOptions, io: Io): Promise<number> {
   const config = await loadRoutesFile(options.routes);
   if (typeof config === "string") {
-    io.stderr.write(`outlier routes test: ${config}\n`);
+    io.stderr.write(`outlier routes test: ${displayLines(config)}\n`);
     return USAGE_ERROR;
   }
   const findings = findingFile === undefined ? [SAMPLE_FINDING] : await readFindings(findingFile);
   if (typeof findings === "string") {
-    io.stderr.write(`outlier routes test: ${findings}\n`);
+    io.stderr.write(`outlier routes test: ${displayLines(findings)}\n`);
     return USAGE_ERROR;
   }
   if (findingFile === undefined) await write(io.stdout, "(no finding file given: routing a built-in sample finding; pass FINDING_FILE to route your own)\n\n");
-  await write(io.stdout, `${findings.map((f) => explainRoute(config, f)).join("\n\n")}\n`);
+  // Labels and names come from the findings: whatever the explanation quotes stays text.
+  await write(io.stdout, `${findings.map((f) => displayLines(explainRoute(config, f))).join("\n\n")}\n`);
   if (config.withoutSecrets.size > 0) {
     await write(io.stdout, `\nnot checked: ${[...config.withoutSecrets].join(", ")} name no secret location; the alerter refuses the file until they do\n`);
   }

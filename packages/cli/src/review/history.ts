@@ -1,3 +1,4 @@
+import { displayText } from "@outlier/contracts";
 import type { ReviewRecord } from "@outlier/store";
 import type { Stores } from "./connection.ts";
 import type { CliIo } from "./io.ts";
@@ -14,7 +15,7 @@ export async function runHistory(stores: Stores, target: string, options: Select
   io.stdout.write(
     render(options.output, rows, () =>
       rows.length === 0
-        ? `no review records for ${target}\n`
+        ? `no review records for ${displayText(target)}\n`
         : drawTable(["time", "container", "who", "action", "binary", "why"], rows.map((r) => [shortTime(r.time), r.container, r.actor, r.action, r.binary ?? "", r.reason ?? ""])),
     ),
   );

@@ -70,6 +70,20 @@ describe("import plan", () => {
     expect(change.records.map((r) => `${r.action} ${r.binary ?? ""}`.trim())).toEqual(["lock", "remove-entry /usr/bin/curl", "add-entry /usr/bin/jq", "deny /usr/bin/nc"]);
   });
 
+  it("shows hostile binary names escaped in the diff, one line per change", () => {
+    const evil = "/tmp/\u001b]0;pwned\u0007\nforged";
+    const current = stored([entry(evil, "learned"), entry("/bin/\u001b[8msh", "pending")]);
+    const [doc] = parseBaselineYaml(exportYaml([current]), "f.yaml");
+    doc!.entries = doc!.entries.map((e) => ({ ...e, status: "denied" as const }));
+    doc!.entries.push({ binary: "/x\u202etxt.sh", status: "approved", parents: [], sampleArgs: [], users: [] });
+    expect(describePlan(planImport(doc!, current))).toEqual([
+      "shop/Deployment/web [app]",
+      "  ~ /bin/\\x1b[8msh: pending → denied",
+      "  ~ /tmp/\\x1b]0;pwned\\x07\\nforged: learned → denied",
+      "  + /x\\u{202e}txt.sh: approved",
+    ]);
+  });
+
   it("keeps the detector's evidence on existing entries and plans nothing for an unchanged file", () => {
     const current = stored([entry("/bin/sh", "learned")]);
     const [doc] = parseBaselineYaml(exportYaml([current]), "f.yaml");

@@ -1,4 +1,5 @@
 import { DEFAULT_POLICY, lock, newBaseline, unlock, type Baseline, type BaselineEntry, type BaselineState } from "@outlier/baseline";
+import { displayText } from "@outlier/contracts";
 import type { BaselineWrite, StoredBaseline } from "@outlier/store";
 import { docId, type BaselineDoc, type EntryDoc } from "./baseline-yaml.ts";
 import type { Change } from "./changes.ts";
@@ -90,13 +91,14 @@ function newEntry(doc: EntryDoc, time: string): BaselineEntry {
 
 /** The plan as diff lines: + added, ~ changed, - removed. */
 export function describePlan(plan: ImportPlan): string[] {
-  const lines = [plan.baseline];
+  // An imported file, or the baseline it came from, can hold any binary name.
+  const lines = [displayText(plan.baseline)];
   if (plan.create) lines.push(`  + baseline (${plan.state?.to ?? "learning"})`);
   else if (plan.state) lines.push(`  ~ state: ${plan.state.from} → ${plan.state.to}`);
   for (const c of plan.entries) {
-    if (c.op === "add") lines.push(`  + ${c.binary}: ${c.status}`);
-    else if (c.op === "status") lines.push(`  ~ ${c.binary}: ${c.from} → ${c.to}`);
-    else lines.push(`  - ${c.binary}: ${c.status}`);
+    if (c.op === "add") lines.push(`  + ${displayText(c.binary)}: ${c.status}`);
+    else if (c.op === "status") lines.push(`  ~ ${displayText(c.binary)}: ${c.from} → ${c.to}`);
+    else lines.push(`  - ${displayText(c.binary)}: ${c.status}`);
   }
   return lines;
 }

@@ -2,7 +2,7 @@ import os from "node:os";
 import Table from "cli-table3";
 import { Option } from "commander";
 import { stringify } from "yaml";
-import { timeFromMillis } from "@outlier/contracts";
+import { displayText, terminalJson, timeFromMillis } from "@outlier/contracts";
 
 export type OutputFormat = "table" | "json" | "yaml";
 
@@ -13,19 +13,34 @@ export function outputOption(formats: readonly OutputFormat[] = ["table", "json"
 
 /** The data as JSON or YAML, or the table the caller draws for people. */
 export function render(format: OutputFormat, data: unknown, table: () => string): string {
-  if (format === "json") return `${JSON.stringify(data, null, 2)}\n`;
+  if (format === "json") return `${terminalJson(JSON.stringify(data, null, 2))}\n`;
   if (format === "yaml") return stringify(data);
   return table();
 }
 
-/** A borderless table, the same look as `outlier normalize --output table`. */
-export function drawTable(head: string[], rows: string[][]): string {
+/** A cell already made safe and coloured by the caller (see `styled`); plain strings are escaped. */
+export interface Styled {
+  styled: string;
+}
+export type Cell = string | Styled;
+
+/** Attacker-controlled text coloured for a terminal: escaped first, so only our own colour codes reach it. */
+export function styled(colour: (text: string) => string, text: string): Styled {
+  return { styled: colour(displayText(text)) };
+}
+
+/**
+ * A borderless table, the same look as `outlier normalize --output table`. Every plain
+ * cell goes through `displayText`: cells hold names and arguments an attacker chooses.
+ */
+export function drawTable(head: Cell[], rows: Cell[][]): string {
+  const cell = (c: Cell) => (typeof c === "string" ? displayText(c) : c.styled);
   const table = new Table({
-    head,
+    head: head.map(cell),
     style: { head: [], border: [] },
     chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
   });
-  table.push(...rows);
+  table.push(...rows.map((row) => row.map(cell)));
   return `${table.toString()}\n`;
 }
 

@@ -1,5 +1,6 @@
 import pc from "picocolors";
 import type { BaselineEntry, Decision } from "@outlier/baseline";
+import { displayText } from "@outlier/contracts";
 import type { StoredBaseline } from "@outlier/store";
 import { changeResults, commit, decide, writeResults, type Author, type ChangeResult } from "./changes.ts";
 import type { Stores } from "./connection.ts";
@@ -61,7 +62,7 @@ async function decideFromFlags(stores: Stores, stored: StoredBaseline[], options
       const change = decide(s, binaries, decision);
       await commit(stores.baselines, author, change);
       results.push(...changeResults(s, change, author));
-      for (const b of binaries) io.stdout.write(`${decision === "approve" ? "approved" : "denied"} ${b} in ${where(s)}\n`);
+      for (const b of binaries) io.stdout.write(`${decision === "approve" ? "approved" : "denied"} ${displayText(b)} in ${where(s)}\n`);
     }
   }
   if (results.length === 0) io.stdout.write(`nothing pending in ${target(stored)}\n`);
@@ -111,25 +112,27 @@ async function reviewInteractively(stores: Stores, stored: StoredBaseline[], aut
   return results;
 }
 
+/** The entry as the reviewer sees it; every value was chosen by the workload (paths, arguments, users), so each is escaped. */
 function evidence(entry: BaselineEntry, title: string): string {
+  const list = (values: string[]) => values.map((v) => displayText(v)).join(", ") || "-";
   const why = entry.pendingReason ? PENDING_REASONS[entry.pendingReason] ?? entry.pendingReason : entry.singleton ? SINGLETON : undefined;
   const reason = why ? ` — ${why}` : "";
   const lines = [
     pc.dim(title),
-    `  ${pc.bold(entry.binary)}  ${pc.yellow(statusText(entry))}${reason}`,
-    `  seen ${entry.count} time(s) on ${entry.replicas.length} replica(s): ${entry.replicas.join(", ") || "-"}`,
+    `  ${pc.bold(displayText(entry.binary))}  ${pc.yellow(displayText(statusText(entry)))}${reason}`,
+    `  seen ${entry.count} time(s) on ${entry.replicas.length} replica(s): ${list(entry.replicas)}`,
     `  first ${shortTime(entry.firstSeen)}, last ${shortTime(entry.lastSeen)}`,
-    `  parents: ${entry.parents.join(", ") || "-"}`,
-    `  users:   ${entry.users.join(", ") || "-"}`,
-    ...(entry.sampleArgs.length > 0 ? entry.sampleArgs.map((a) => `  args:    ${a}`) : ["  args:    -"]),
+    `  parents: ${list(entry.parents)}`,
+    `  users:   ${list(entry.users)}`,
+    ...(entry.sampleArgs.length > 0 ? entry.sampleArgs.map((a) => `  args:    ${displayText(a)}`) : ["  args:    -"]),
   ];
   return `${lines.join("\n")}\n`;
 }
 
 function where(s: StoredBaseline): string {
-  return `${workloadName(s.baseline.id)} container ${s.baseline.id.container}`;
+  return displayText(`${workloadName(s.baseline.id)} container ${s.baseline.id.container}`);
 }
 
 function target(stored: StoredBaseline[]): string {
-  return stored[0] ? workloadName(stored[0].baseline.id) : "the workload";
+  return stored[0] ? displayText(workloadName(stored[0].baseline.id)) : "the workload";
 }

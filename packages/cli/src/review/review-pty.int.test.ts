@@ -19,6 +19,8 @@ function onTerminal(command: string) {
   const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
   return {
     screen: () => plain(screen),
+    /** What reached the terminal, colour codes included. */
+    raw: () => screen,
     /** Waits for the n-th prompt, then presses `key`. */
     async press(key: string, nthPrompt: number, prompt = PROMPT) {
       await expect.poll(() => plain(screen).split(prompt).length - 1, { timeout: 15_000 }).toBe(nthPrompt);
@@ -73,6 +75,40 @@ describe("outlier baseline review on a terminal", () => {
       ["ana", "deny", "/usr/bin/nc", "triage"],
     ]);
     await store.close();
+  });
+
+  it("shows a hostile entry's binary, arguments, parents, users and pods escaped: nothing retitles, clears or hides", async () => {
+    const redisUrl = inject("redisUrl");
+    const prefix = freshPrefix();
+    const binary = "/tmp/x\u001b]0;pwned\u0007";
+    await seed(redisUrl, prefix, [
+      {
+        id: id("checkout"),
+        locked: true,
+        entries: [
+          entry(binary, "pending", {
+            pendingReason: "after-lock",
+            sampleArgs: ["x \u001b[2J\u001b[8mhidden\rover\u202etxt.sh"],
+            parents: ["/bin/\u001b[8msh"],
+            users: ["eve\u0000"],
+            replicas: ["p\nforged"],
+          }),
+        ],
+      },
+    ]);
+    const main = path.join(repoRoot, "packages/cli/src/main.ts");
+    const term = onTerminal(`${process.execPath} ${main} baseline review shop/checkout --as ana --redis ${redisUrl} --prefix ${prefix}`);
+    await term.press("s", 1);
+    expect(await term.exited).toBe(0);
+    const screen = term.screen();
+    expect(screen).toContain("/tmp/x\\x1b]0;pwned\\x07  pending (after-lock)");
+    expect(screen).toContain("args:    x \\x1b[2J\\x1b[8mhidden\\rover\\u{202e}txt.sh");
+    expect(screen).toContain("parents: /bin/\\x1b[8msh");
+    expect(screen).toContain("users:   eve\\x00");
+    expect(screen).toContain("replica(s): p\\nforged");
+    // Our own colours (bold, dim, yellow) are the only escape sequences left.
+    // eslint-disable-next-line no-control-regex
+    expect(term.raw()).not.toMatch(/\u001b\]|\u001b\[2J|\u001b\[8m|\u202e|\u0000/);
   });
 
   it("with --output json|yaml keeps the terminal UI and prints the decisions made at the end", async () => {

@@ -1,3 +1,4 @@
+import { displayLines } from "@outlier/contracts";
 import { CliError, EXIT } from "./errors.ts";
 import type { CliIo } from "./io.ts";
 
@@ -7,7 +8,8 @@ export async function runCommand(name: string, io: CliIo, body: () => Promise<nu
     process.exitCode = (await body()) ?? EXIT.ok;
   } catch (e) {
     const code = e instanceof CliError ? e.exitCode : EXIT.failed;
-    io.stderr.write(`outlier ${name}: ${(e as Error).message}\n`);
+    // Messages quote targets, binaries and Redis answers: newlines kept, other control characters shown.
+    io.stderr.write(`outlier ${name}: ${displayLines((e as Error).message)}\n`);
     process.exitCode = code;
   }
 }

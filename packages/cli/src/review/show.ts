@@ -1,4 +1,5 @@
 import type { BaselineEntry } from "@outlier/baseline";
+import { displayText } from "@outlier/contracts";
 import type { StoredBaseline } from "@outlier/store";
 import type { Stores } from "./connection.ts";
 import type { CliIo } from "./io.ts";
@@ -39,7 +40,7 @@ export function toReview(entry: BaselineEntry): boolean {
 function showTable(stored: StoredBaseline): string {
   const b = stored.baseline;
   const since = b.state === "locked" ? `locked since ${shortTime(b.lockedAt)}` : `learning until ${shortTime(b.learningEndsAt)}`;
-  const header = `${workloadName(b.id)} container ${b.id.container} (cluster ${b.id.cluster}): ${since}, ${stored.entries.size} entries\n`;
+  const header = `${displayText(workloadName(b.id))} container ${displayText(b.id.container)} (cluster ${displayText(b.id.cluster)}): ${since}, ${stored.entries.size} entries\n`;
   const rows = sortedEntries(stored).map((e) => [
     e.binary,
     statusText(e),

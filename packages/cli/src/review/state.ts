@@ -1,3 +1,4 @@
+import { displayText } from "@outlier/contracts";
 import type { StoredBaseline } from "@outlier/store";
 import { changeResults, changeState, commit, decide, writeResults, type Author, type ChangeResult, type StateAction } from "./changes.ts";
 import type { Stores } from "./connection.ts";
@@ -28,7 +29,7 @@ export async function runStateChange(
   const { baselines, bulk } = await resolveSelection(stores, target, options, true);
   const results: ChangeResult[] = [];
   if (bulk || action === "reset") {
-    const names = baselines.map((b) => `  ${workloadName(b.id)} [${b.id.container}]`).join("\n");
+    const names = baselines.map((b) => `  ${displayText(`${workloadName(b.id)} [${b.id.container}]`)}`).join("\n");
     people.stdout.write(`${action} ${baselines.length} baseline(s):\n${names}\n`);
     if (!(await confirm(people, `${action} ${baselines.length} baseline(s)?`, options.yes === true))) {
       people.stdout.write("nothing changed\n");
@@ -39,7 +40,7 @@ export async function runStateChange(
   const time = wallClock();
   for (const baseline of baselines) {
     const change = changeState(baseline, action, time);
-    const name = `${workloadName(baseline.id)} [${baseline.id.container}]`;
+    const name = displayText(`${workloadName(baseline.id)} [${baseline.id.container}]`);
     if (!change) {
       people.stdout.write(`${name}: ${ALREADY[action]}\n`);
       continue;
@@ -72,12 +73,12 @@ export async function runRemoveEntry(
     const change = decide(s, present, "remove");
     await commit(stores.baselines, author, change);
     results.push(...changeResults(s, change, author));
-    for (const b of present) people.stdout.write(`removed ${b} from ${where(s)}\n`);
+    for (const b of present) people.stdout.write(`removed ${displayText(b)} from ${where(s)}\n`);
   }
   writeResults(io, options.output, results);
   return 0;
 }
 
 function where(s: StoredBaseline): string {
-  return `${workloadName(s.baseline.id)} [${s.baseline.id.container}]`;
+  return displayText(`${workloadName(s.baseline.id)} [${s.baseline.id.container}]`);
 }

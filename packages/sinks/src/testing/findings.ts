@@ -112,3 +112,25 @@ export function serviceAccountToken(overrides: Partial<Finding> = {}): Finding {
     ...overrides,
   };
 }
+
+/**
+ * The same finding with every name an attacker chooses made hostile: a terminal title
+ * (OSC), clear screen, hidden text, CR, NUL, a bidi override, a newline, Slack mentions
+ * and links, and CEF's `|`, `=` and `\`.
+ */
+export const HOSTILE = "x\u001b]0;pwned\u0007\u001b[2J\u001b[8m\r\u0000\u202e\n<!channel> <http://x|y> & a|b=c\\d";
+
+export function hostileFinding(overrides: Partial<Finding> = {}): Finding {
+  const base = execSession();
+  return {
+    ...base,
+    summary: `${HOSTILE} exec into ${HOSTILE}`,
+    workload: { kind: "Deployment", name: `checkout${HOSTILE}`, namespace: `payments${HOSTILE}`, labels: { app: HOSTILE }, annotations: {} },
+    pod: `pod${HOSTILE}`,
+    container: `app${HOSTILE}`,
+    node: `node${HOSTILE}`,
+    process: { binary: `/tmp/${HOSTILE}`, args: HOSTILE, pid: 7, uid: 0, parent: { binary: `/bin/${HOSTILE}`, args: HOSTILE, pid: 6 }, ancestors: [] },
+    evidence: { ...base.evidence, user: { username: `eve${HOSTILE}`, groups: [] } },
+    ...overrides,
+  };
+}
