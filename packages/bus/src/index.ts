@@ -14,3 +14,4 @@ export {
 export { headersFor } from "./headers.ts";
 export { BATCH_MARGIN_BYTES, kafkaMessageLimit } from "./kafka-limits.ts";
 export { partitionForKey } from "./partition.ts";
+export { ensureTopics, TopicCreationSchema, type TopicCreation } from "./topics.ts";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { createKafka, headersFor, KafkaConsumer, KafkaProducer, kafkaOptionsFrom, type InRecord } from "@outlier/bus";
+import { createKafka, ensureTopics, headersFor, KafkaConsumer, KafkaProducer, kafkaOptionsFrom, type InRecord } from "@outlier/bus";
 import { loadRoutes, type RoutingConfig } from "@outlier/routing";
 import { createHttpServer, type Readiness } from "@outlier/service-kit";
 import { secretResolver } from "@outlier/sinks";
@@ -43,7 +43,9 @@ export async function startAlerter({ config, logger, registry, env = process.env
   const { redis: r, kafka: k } = config;
   const redis = await connectRedis(r.url, r);
   const delivered = new RedisDeliveredStore(redis, { prefix: r.prefix, ttlMs: r.deliveredTtlSeconds * 1000 });
-  const kafka = createKafka(kafkaOptionsFrom(k, logger.child({ component: "kafka" })));
+  const kafkaLogger = logger.child({ component: "kafka" });
+  const kafka = createKafka(kafkaOptionsFrom(k, kafkaLogger));
+  await ensureTopics(kafka, [k.topics.findings, k.topics.deadletter], k.createTopics, kafkaLogger);
   const producer = new KafkaProducer(kafka);
   const sinks = buildSinks(routes, { secrets: secretResolver({ env }), producer, deadletterTopic: k.topics.deadletter, delivery: config.delivery, metrics, logger });
 

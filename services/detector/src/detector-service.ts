@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import {
   createKafka,
+  ensureTopics,
   KafkaConsumer,
   KafkaProducer,
   kafkaOptionsFrom,
@@ -211,7 +212,9 @@ export async function startDetectorService({ config, logger, registry }: StartOp
   const redis = await connectRedis(config.redis.url, config.redis);
   const workloadMeta = createWorkloadMetaSource(config.kubernetes.enabled, { logger, env: process.env });
   const { store, findingLog, replicaSnapshots, seen, newDetector } = redisParts(redis, config, workloadMeta.lookup);
-  const kafka = createKafka(kafkaOptionsFrom(config.kafka, logger.child({ component: "kafka" })));
+  const kafkaLogger = logger.child({ component: "kafka" });
+  const kafka = createKafka(kafkaOptionsFrom(config.kafka, kafkaLogger));
+  await ensureTopics(kafka, Object.values(config.kafka.topics), config.kafka.createTopics, kafkaLogger);
   const producer = new KafkaProducer(kafka);
   const service = new DetectorService({
     consumer: new KafkaConsumer(kafka, { sessionTimeoutMs: config.kafka.sessionTimeoutMs }),
