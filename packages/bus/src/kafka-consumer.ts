@@ -1,4 +1,5 @@
 import type { Batch, Consumer as KafkaJsConsumer, Kafka, KafkaMessage, RetryOptions } from "kafkajs";
+import { ConsumerHealth, type ConsumerReadiness } from "./consumer-health.ts";
 import type { Consumer, ConsumerRunOptions, InRecord } from "./types.ts";
 
 export interface KafkaConsumerOptions {
@@ -9,6 +10,8 @@ export interface KafkaConsumerOptions {
   heartbeatIntervalMs?: number;
   /** Backoff between redeliveries of a batch whose handler threw (KafkaJS's retrier). */
   retry?: RetryOptions;
+  /** Not ready when the broker has not answered this member for this long (default 15 s). */
+  staleMs?: number;
 }
 
 /**
@@ -20,10 +23,17 @@ export class KafkaConsumer implements Consumer {
   readonly #kafka: Kafka;
   readonly #opts: KafkaConsumerOptions;
   #consumer: KafkaJsConsumer | undefined;
+  readonly #health: ConsumerHealth;
 
   constructor(kafka: Kafka, opts: KafkaConsumerOptions = {}) {
     this.#kafka = kafka;
     this.#opts = opts;
+    this.#health = new ConsumerHealth(opts.staleMs ?? 15_000);
+  }
+
+  /** Whether this member is in its group and hears from the broker now (for /readyz). */
+  readiness(): ConsumerReadiness {
+    return this.#health.check();
   }
 
   async run({ topics, groupId, handle, fromBeginning = false, onAssigned }: ConsumerRunOptions): Promise<void> {
@@ -37,6 +47,7 @@ export class KafkaConsumer implements Consumer {
       retry: this.#opts.retry ?? { retries: 10, initialRetryTime: 300, maxRetryTime: 30_000 },
     });
     this.#consumer = consumer;
+    this.#watch(consumer);
     if (onAssigned) consumer.on(consumer.events.GROUP_JOIN, () => onAssigned());
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning });
@@ -55,7 +66,16 @@ export class KafkaConsumer implements Consumer {
   async stop(): Promise<void> {
     const consumer = this.#consumer;
     this.#consumer = undefined;
+    this.#health.stopped();
     if (consumer) await consumer.disconnect();
+  }
+
+  #watch(consumer: KafkaJsConsumer): void {
+    const health = this.#health;
+    const { GROUP_JOIN, FETCH, HEARTBEAT, COMMIT_OFFSETS, CRASH } = consumer.events;
+    consumer.on(GROUP_JOIN, () => health.joined());
+    for (const event of [FETCH, HEARTBEAT, COMMIT_OFFSETS]) consumer.on(event, () => health.contact());
+    consumer.on(CRASH, () => health.crashed());
   }
 }
 

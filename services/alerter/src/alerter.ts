@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { createKafka, ensureTopics, headersFor, KafkaConsumer, KafkaProducer, kafkaOptionsFrom, type InRecord } from "@outlier/bus";
+import { createKafka, ensureTopics, headersFor, KafkaConsumer, KafkaProducer, kafkaOptionsFrom, LagMonitor, type InRecord } from "@outlier/bus";
 import { loadRoutes, type RoutingConfig } from "@outlier/routing";
-import { createHttpServer, type Readiness } from "@outlier/service-kit";
+import { createHttpServer, registerConnectionGauges, type Readiness } from "@outlier/service-kit";
 import { secretResolver } from "@outlier/sinks";
 import { connectRedis, redactUrl, RedisDeliveredStore } from "@outlier/store";
 import type { FastifyInstance } from "fastify";
@@ -60,17 +60,19 @@ export async function startAlerter({ config, logger, registry, env = process.env
       producer.send(records.map((record) => ({ topic: k.topics.deadletter, key: record.source, value: JSON.stringify(record), headers: headersFor(record.schema) }))),
   });
   registerGauges(registry, { pending: () => dispatcher.pending });
+  const lag = new LagMonitor(kafka, { groupId: k.groupId, topics: [k.topics.findings] });
+  registerConnectionGauges(registry, "outlier_alerter_", { kafkaConnected: () => lag.reachable, redisConnected: () => redis.status === "ready", consumerLag: () => lag.lags });
   const ticker = setInterval(() => dispatcher.flushDue(), config.grouping.tickMs);
 
-  let consuming = false;
-  const readiness = (): Readiness => (consuming ? { ready: true } : { ready: false, reason: "not consuming findings yet" });
+  const consumers = Array.from({ length: k.consumers }, () => new KafkaConsumer(kafka, { sessionTimeoutMs: k.sessionTimeoutMs }));
+  // Every member must be in the group and hear from the broker: one down leaves its partitions unread until a rebalance.
+  const readiness = (): Readiness => consumers.map((consumer) => consumer.readiness()).find((r) => !r.ready) ?? { ready: true };
   const app = createHttpServer({ logger, registry, readiness });
   await app.listen({ port: config.http.port, host: config.http.host });
-  const consumers = Array.from({ length: k.consumers }, () => new KafkaConsumer(kafka, { sessionTimeoutMs: k.sessionTimeoutMs }));
   // Joining together, the members share one rebalance instead of one each.
   const handle = (batch: InRecord[]) => dispatcher.handle(batch);
   await Promise.all(consumers.map((consumer) => consumer.run({ topics: [k.topics.findings], groupId: k.groupId, fromBeginning: k.fromBeginning, handle })));
-  consuming = true;
+  lag.start();
   const port = (app.server.address() as AddressInfo).port;
   logger.info({ port, receivers: [...sinks.keys()], topic: k.topics.findings, groupId: k.groupId, redis: redactUrl(r.url) }, "alerter started");
 
@@ -79,10 +81,10 @@ export async function startAlerter({ config, logger, registry, env = process.env
     port,
     readiness,
     async stop() {
-      consuming = false;
       clearInterval(ticker);
       await dispatcher.stop();
       await Promise.all(consumers.map((consumer) => consumer.stop()));
+      await lag.stop();
       await closeSinks(sinks);
       await producer.close();
       await redis.quit();

@@ -5,6 +5,7 @@ import {
   KafkaConsumer,
   KafkaProducer,
   kafkaOptionsFrom,
+  LagMonitor,
   type Consumer,
   type HandleResult,
   type InRecord,
@@ -13,7 +14,7 @@ import {
 } from "@outlier/bus";
 import type { Finding, RejectCode } from "@outlier/contracts";
 import { Detector, type DetectorDeps, type DetectorEvent, type DetectorOptions } from "@outlier/detector";
-import { createHttpServer, type Readiness } from "@outlier/service-kit";
+import { createHttpServer, registerConnectionGauges, type Readiness } from "@outlier/service-kit";
 import {
   connectRedis,
   RedisBaselineStore,
@@ -216,8 +217,9 @@ export async function startDetectorService({ config, logger, registry }: StartOp
   const kafka = createKafka(kafkaOptionsFrom(config.kafka, kafkaLogger));
   await ensureTopics(kafka, Object.values(config.kafka.topics), config.kafka.createTopics, kafkaLogger);
   const producer = new KafkaProducer(kafka);
+  const consumer = new KafkaConsumer(kafka, { sessionTimeoutMs: config.kafka.sessionTimeoutMs });
   const service = new DetectorService({
-    consumer: new KafkaConsumer(kafka, { sessionTimeoutMs: config.kafka.sessionTimeoutMs }),
+    consumer,
     producer,
     store,
     findingLog,
@@ -235,8 +237,11 @@ export async function startDetectorService({ config, logger, registry }: StartOp
     deferredExecs: () => service.detector.deferredCount,
     workloadMeta: () => workloadMeta.health() ?? { restarts: 0, lists: 0 },
   });
+  const lag = new LagMonitor(kafka, { groupId: config.kafka.groupId, topics: [config.kafka.topics.runtime, config.kafka.topics.audit] });
+  registerConnectionGauges(registry, "outlier_detector_", { kafkaConnected: () => lag.reachable, redisConnected: () => redis.status === "ready", consumerLag: () => lag.lags });
   const readiness = (): Readiness => {
-    if (!service.consuming) return { ready: false, reason: "kafka: not in the consumer group yet" };
+    const kafkaReady = consumer.readiness();
+    if (!kafkaReady.ready) return kafkaReady;
     if (redis.status !== "ready") return { ready: false, reason: `redis: ${redis.status}` };
     return { ready: true };
   };
@@ -246,6 +251,7 @@ export async function startDetectorService({ config, logger, registry }: StartOp
   workloadMeta.start();
   await workloadMeta.whenSynced(30_000);
   await service.start();
+  lag.start();
   const port = (app.server.address() as AddressInfo).port;
   logger.info({ port, groupId: config.kafka.groupId, topics: config.kafka.topics }, "detector started");
 
@@ -256,6 +262,7 @@ export async function startDetectorService({ config, logger, registry }: StartOp
     readiness,
     async stop() {
       await service.stop();
+      await lag.stop();
       await workloadMeta.stop();
       await producer.close();
       await store.close();

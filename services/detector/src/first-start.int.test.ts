@@ -35,5 +35,13 @@ describe("detector's first start when its topics do not exist", () => {
     await producer.send([{ topic: topics.runtime, key: "c1/shop/Deployment/checkout", value: "{not json" }]);
     await expect.poll(() => deadTail?.messages.length, { timeout: 15_000 }).toBe(1);
     expect(JSON.parse(deadTail.messages[0]!.value)).toMatchObject({ code: "malformed_json" });
+
+    // Connection gauges and a lag series per partition of the consumed topics, from the first poll.
+    const metrics = (await detector.app.inject("/metrics")).body;
+    expect(metrics).toMatch(/^outlier_detector_kafka_connected 1$/m);
+    expect(metrics).toMatch(/^outlier_detector_redis_connected 1$/m);
+    for (const topic of [topics.runtime, topics.audit]) {
+      for (const partition of ["0", "1"]) expect(metrics).toMatch(new RegExp(`^outlier_detector_consumer_lag\\{topic="${topic}",partition="${partition}"\\} \\d+$`, "m"));
+    }
   });
 });
