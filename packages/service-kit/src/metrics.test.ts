@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Registry } from "prom-client";
-import { registerConnectionGauges } from "./metrics.ts";
+import { connectionEventCounter, registerConnectionGauges } from "./metrics.ts";
 
 describe("registerConnectionGauges", () => {
   it("exports zero-valued connection gauges from the first scrape, then the probes' values", async () => {
@@ -31,5 +31,21 @@ describe("registerConnectionGauges", () => {
     const third = await registry.metrics();
     expect(third).not.toMatch(/partition="0"/);
     expect(third).toMatch(/^outlier_test_consumer_lag\{topic="outlier.runtime.v1",partition="1"\} 3$/m);
+  });
+});
+
+describe("connectionEventCounter", () => {
+  it("has every event at 0 from the first scrape and counts each change", async () => {
+    const registry = new Registry();
+    const changed = connectionEventCounter(registry, "outlier_test_", "redis");
+    const first = await registry.metrics();
+    for (const event of ["lost", "retrying", "recovered"]) expect(first).toMatch(new RegExp(`^outlier_test_redis_connection_events_total\\{event="${event}"\\} 0$`, "m"));
+    changed("lost");
+    changed("recovered");
+    changed("lost");
+    const second = await registry.metrics();
+    expect(second).toMatch(/^outlier_test_redis_connection_events_total\{event="lost"\} 2$/m);
+    expect(second).toMatch(/^outlier_test_redis_connection_events_total\{event="recovered"\} 1$/m);
+    expect(second).toMatch(/^outlier_test_redis_connection_events_total\{event="retrying"\} 0$/m);
   });
 });

@@ -64,3 +64,18 @@ export function registerConnectionGauges(registry: Registry, prefix: string, pro
     },
   });
 }
+
+/**
+ * `<prefix><system>_connection_events_total{event}`: a connection's changes (lost, retrying,
+ * recovered), each at 0 from the first scrape. Returns what to call on each change.
+ */
+export function connectionEventCounter(registry: Registry, prefix: string, system: "redis" | "kafka"): (event: "lost" | "retrying" | "recovered") => void {
+  const counter = new Counter({
+    name: `${prefix}${system}_connection_events_total`,
+    help: `Changes of the ${system} connection: lost, retrying (a reconnection failed), recovered`,
+    labelNames: ["event"],
+    registers: [registry],
+  });
+  for (const event of ["lost", "retrying", "recovered"]) counter.inc({ event }, 0);
+  return (event) => counter.inc({ event });
+}

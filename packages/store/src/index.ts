@@ -13,3 +13,4 @@ export * from "./memory-delivered.ts";
 export * from "./redis-delivered.ts";
 export * from "./seen-set.ts";
 export * from "./redis-seen-set.ts";
+export * from "./redis-watch.ts";

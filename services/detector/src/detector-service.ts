@@ -14,7 +14,7 @@ import {
 } from "@outlier/bus";
 import type { Finding, RejectCode } from "@outlier/contracts";
 import { Detector, type DetectorDeps, type DetectorEvent, type DetectorOptions } from "@outlier/detector";
-import { createHttpServer, registerConnectionGauges, type Readiness } from "@outlier/service-kit";
+import { connectionEventCounter, createHttpServer, registerConnectionGauges, type Readiness } from "@outlier/service-kit";
 import {
   connectRedis,
   RedisBaselineStore,
@@ -22,6 +22,7 @@ import {
   RedisLabelIndex,
   RedisReplicaSnapshotStore,
   RedisSeenSet,
+  watchRedis,
   type BaselineStore,
   type FindingLog,
   type ReplicaSnapshotStore,
@@ -211,6 +212,7 @@ export interface RunningDetector {
 export async function startDetectorService({ config, logger, registry }: StartOptions): Promise<RunningDetector> {
   const metrics = createDetectorMetrics(registry);
   const redis = await connectRedis(config.redis.url, config.redis);
+  watchRedis(redis, { logger: logger.child({ component: "redis" }), onChange: connectionEventCounter(registry, "outlier_detector_", "redis") });
   const workloadMeta = createWorkloadMetaSource(config.kubernetes.enabled, { logger, env: process.env });
   const { store, findingLog, replicaSnapshots, seen, newDetector } = redisParts(redis, config, workloadMeta.lookup);
   const kafkaLogger = logger.child({ component: "kafka" });
