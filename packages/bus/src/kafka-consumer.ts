@@ -1,5 +1,6 @@
 import type { Batch, Consumer as KafkaJsConsumer, Kafka, KafkaMessage, RetryOptions } from "kafkajs";
 import { ConsumerHealth, type ConsumerReadiness } from "./consumer-health.ts";
+import type { BusLogger } from "./kafka.ts";
 import type { Consumer, ConsumerRunOptions, InRecord } from "./types.ts";
 
 export interface KafkaConsumerOptions {
@@ -12,6 +13,10 @@ export interface KafkaConsumerOptions {
   retry?: RetryOptions;
   /** Not ready when the broker has not answered this member for this long (default 15 s). */
   staleMs?: number;
+  /** Where the member's changes of state go: one line each (KafkaJS's own churn is at debug). */
+  logger?: BusLogger;
+  /** Called once per change: lost (crashed), retrying (crashed again before rejoining), recovered (rejoined). */
+  onChange?: (event: "lost" | "retrying" | "recovered") => void;
 }
 
 /**
@@ -72,10 +77,34 @@ export class KafkaConsumer implements Consumer {
 
   #watch(consumer: KafkaJsConsumer): void {
     const health = this.#health;
+    const { logger, onChange } = this.#opts;
     const { GROUP_JOIN, FETCH, HEARTBEAT, COMMIT_OFFSETS, CRASH } = consumer.events;
-    consumer.on(GROUP_JOIN, () => health.joined());
+    let state: "up" | "lost" | "retrying" = "up";
+    let lostAt = 0;
+    consumer.on(GROUP_JOIN, ({ payload }) => {
+      health.joined();
+      if (state === "up") return;
+      logger?.info({ groupId: payload.groupId, downMs: Date.now() - lostAt }, "kafka consumer rejoined its group");
+      state = "up";
+      onChange?.("recovered");
+    });
     for (const event of [FETCH, HEARTBEAT, COMMIT_OFFSETS]) consumer.on(event, () => health.contact());
-    consumer.on(CRASH, () => health.crashed());
+    consumer.on(CRASH, ({ payload }) => {
+      health.crashed();
+      // The error's class and KafkaJS's text (no secrets: it names the broker's address at most).
+      const fields = { groupId: payload.groupId, error: payload.error.message, restart: payload.restart };
+      if (!payload.restart) logger?.error(fields, "kafka consumer crashed and will not restart");
+      if (state === "up") {
+        lostAt = Date.now();
+        state = "lost";
+        if (payload.restart) logger?.warn(fields, "kafka consumer crashed; rejoining");
+        onChange?.("lost");
+      } else if (state === "lost") {
+        state = "retrying";
+        if (payload.restart) logger?.warn(fields, "kafka consumer still cannot rejoin; retrying with backoff");
+        onChange?.("retrying");
+      }
+    });
   }
 }
 

@@ -65,7 +65,8 @@ export async function startAlerter({ config, logger, registry, env = process.env
   registerConnectionGauges(registry, "outlier_alerter_", { kafkaConnected: () => lag.reachable, redisConnected: () => redis.status === "ready", consumerLag: () => lag.lags });
   const ticker = setInterval(() => dispatcher.flushDue(), config.grouping.tickMs);
 
-  const consumers = Array.from({ length: k.consumers }, () => new KafkaConsumer(kafka, { sessionTimeoutMs: k.sessionTimeoutMs }));
+  const onChange = connectionEventCounter(registry, "outlier_alerter_", "kafka");
+  const consumers = Array.from({ length: k.consumers }, () => new KafkaConsumer(kafka, { sessionTimeoutMs: k.sessionTimeoutMs, logger: kafkaLogger, onChange }));
   // Every member must be in the group and hear from the broker: one down leaves its partitions unread until a rebalance.
   const readiness = (): Readiness => consumers.map((consumer) => consumer.readiness()).find((r) => !r.ready) ?? { ready: true };
   const app = createHttpServer({ logger, registry, readiness });

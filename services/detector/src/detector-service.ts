@@ -219,7 +219,11 @@ export async function startDetectorService({ config, logger, registry }: StartOp
   const kafka = createKafka(kafkaOptionsFrom(config.kafka, kafkaLogger));
   await ensureTopics(kafka, Object.values(config.kafka.topics), config.kafka.createTopics, kafkaLogger);
   const producer = new KafkaProducer(kafka);
-  const consumer = new KafkaConsumer(kafka, { sessionTimeoutMs: config.kafka.sessionTimeoutMs });
+  const consumer = new KafkaConsumer(kafka, {
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    logger: kafkaLogger,
+    onChange: connectionEventCounter(registry, "outlier_detector_", "kafka"),
+  });
   const service = new DetectorService({
     consumer,
     producer,
