@@ -33,7 +33,8 @@ describe("detector readiness through a Kafka outage", () => {
       kubernetes: { enabled: false },
     });
     detector = await startDetectorService({ config, logger: createLogger({ level: "silent", name: "ready-it" }), registry: createMetrics("outlier_detector_") });
-    expect((await readyz()).status).toBe(200);
+    // On a brand-new broker the group coordinator may still be starting: the first join can crash and be retried.
+    await expect.poll(async () => (await readyz()).status, { timeout: 30_000, interval: 200 }).toBe(200);
 
     await broker.stop();
     const down = Date.now();
