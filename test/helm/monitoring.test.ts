@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { createAlerterMetrics, registerGauges as registerAlerterGauges } from "@outlier/alerter";
 import { createCollectorMetrics, registerGauges as registerCollectorGauges, tailMetrics } from "@outlier/collector";
 import { createDetectorMetrics, registerGauges as registerDetectorGauges } from "@outlier/detector-service";
-import { createMetrics } from "@outlier/service-kit";
+import { createMetrics, registerConnectionGauges } from "@outlier/service-kit";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { CHART } from "./chart.ts";
@@ -22,9 +22,12 @@ function registeredSeries(): Map<string, Set<string>> {
   const detector = createMetrics("outlier_detector_");
   createDetectorMetrics(detector);
   registerDetectorGauges(detector, { storeRoundTrips: zero, cachedBaselines: zero, deferredExecs: zero, workloadMeta: informer });
+  const connections = { kafkaConnected: () => true, redisConnected: () => true, consumerLag: () => [] };
+  registerConnectionGauges(detector, "outlier_detector_", connections);
   const alerter = createMetrics("outlier_alerter_");
   createAlerterMetrics(alerter);
   registerAlerterGauges(alerter, { pending: zero });
+  registerConnectionGauges(alerter, "outlier_alerter_", connections);
 
   const series = new Map<string, Set<string>>();
   for (const registry of [collector, detector, alerter]) {
@@ -89,8 +92,8 @@ describe("Grafana dashboard and Prometheus rules name only metrics the code regi
     expect(series.get("outlier_alerter_dead_letters_total")).toEqual(new Set(["source", "code"]));
     expect(series.has("outlier_detector_batch_duration_seconds_bucket")).toBe(true);
     expect(series.has("outlier_collector_process_resident_memory_bytes")).toBe(true);
-    expect(check('sum by (sink) (rate(outlier_alerter_consumer_lag{group="x"}[5m]))', series).problems.map((p) => p.problem)).toEqual([
-      "metric outlier_alerter_consumer_lag is not registered",
+    expect(check('sum by (sink) (rate(outlier_alerter_made_up_lag{group="x"}[5m]))', series).problems.map((p) => p.problem)).toEqual([
+      "metric outlier_alerter_made_up_lag is not registered",
       "by (sink): no metric here has that label",
     ]);
     expect(check('sum by (sinks) (outlier_alerter_deliveries_total{results="x"})', series).problems.map((p) => p.problem)).toEqual([
@@ -105,7 +108,7 @@ describe("Grafana dashboard and Prometheus rules name only metrics the code regi
     const results = rules.map((r) => check(r.expr, series));
     expect(results.flatMap((r) => r.problems)).toEqual([]);
     // The three alerts the chart promises: dead letters, an open sink circuit, falling behind.
-    expect(rules.map((r) => r.alert)).toEqual(expect.arrayContaining(["OutlierFindingsDeadLettered", "OutlierSinkCircuitOpen", "OutlierDetectorFallingBehind"]));
+    expect(rules.map((r) => r.alert)).toEqual(expect.arrayContaining(["OutlierFindingsDeadLettered", "OutlierSinkCircuitOpen", "OutlierDetectorFallingBehind", "OutlierAlerterFallingBehind"]));
     expect(results.every((r) => r.metrics.length > 0)).toBe(true);
   });
 

@@ -13,3 +13,6 @@ export {
 } from "./batching-producer.ts";
 export { BATCH_MARGIN_BYTES, kafkaMessageLimit } from "./kafka-limits.ts";
 export { partitionForKey } from "./partition.ts";
+export { ensureTopics, TopicCreationSchema, type TopicCreation } from "./topics.ts";
+export { ConsumerHealth, type ConsumerReadiness } from "./consumer-health.ts";
+export { LagMonitor, partitionLags, type LagMonitorOptions, type PartitionLag } from "./consumer-lag.ts";

@@ -23,8 +23,20 @@ describe("KafkaJS log lines", () => {
     expect(lines).toEqual([
       ["debug", "Limiting retries for the idempotent producer may invalidate EoS guarantees"],
       ["info", "Response GroupCoordinator(key: 10, version: 2)"],
-      ["error", "Connection error: connect ECONNREFUSED 127.0.0.1:9092"],
+      ["debug", "Connection error: connect ECONNREFUSED 127.0.0.1:9092"],
       ["warn", "Request timed out"],
     ]);
+  });
+
+  it("demotes the churn of an unreachable broker (our consumers log its changes once), not other errors", () => {
+    const { logger, lines } = recorder();
+    logTo(logger, entry(logLevel.ERROR, "Failed to connect to seed broker, trying another broker from the list: Connection error: connect ECONNREFUSED 127.0.0.1:9092"));
+    logTo(logger, entry(logLevel.ERROR, "Crash: KafkaJSNumberOfRetriesExceeded: Connection error: connect ECONNREFUSED 127.0.0.1:9092", { error: "Connection error: connect ECONNREFUSED 127.0.0.1:9092" }));
+    logTo(logger, entry(logLevel.ERROR, "Restarting the consumer in 6950ms", { retryCount: 2 }));
+    logTo(logger, entry(logLevel.ERROR, "Crash: KafkaJSNoBrokerAvailableError: No broker available", { error: "No broker available" }));
+    logTo(logger, entry(logLevel.INFO, "Stopped"));
+    logTo(logger, entry(logLevel.INFO, "Starting"));
+    logTo(logger, entry(logLevel.ERROR, "Crash: KafkaJSProtocolError: Not authorized to access group", { error: "Not authorized to access group" }));
+    expect(lines.map(([level]) => level)).toEqual(["debug", "debug", "debug", "debug", "debug", "debug", "error"]);
   });
 });

@@ -64,16 +64,24 @@ describe("resilient", () => {
   it("tries again once the circuit is half-open, and a success closes it", async () => {
     const sink = scriptedSink([temporary(), temporary()]);
     const { letters, options } = deadLetters();
-    const wrapped = resilient(sink, { ...options, maxAttempts: 1, breakerFailures: 2, halfOpenAfterMs: 100 });
+    const circuit: [string, boolean][] = [];
+    const wrapped = resilient(sink, { ...options, maxAttempts: 1, breakerFailures: 2, halfOpenAfterMs: 100, onCircuit: (name, open) => circuit.push([name, open]) });
     await wrapped.deliver(delivery());
+    expect(circuit).toEqual([]);
     await wrapped.deliver(delivery());
     await wrapped.deliver(delivery());
     expect(letters.map((l) => l.failure.reason)).toEqual(["server_error", "server_error", "circuit_open"]);
+    expect(circuit).toEqual([["fake:scripted", true]]);
     await new Promise((resolve) => setTimeout(resolve, 150));
     await wrapped.deliver(delivery());
     await wrapped.deliver(delivery());
     expect(sink.calls).toHaveLength(4);
     expect(letters).toHaveLength(3);
+    // Open, half-open for the trial (still open to an operator), closed by its success.
+    expect(circuit).toEqual([
+      ["fake:scripted", true],
+      ["fake:scripted", false],
+    ]);
   });
 
   it("waits out 429s beyond maxAttempts, within maxRateLimitedMs, then dead-letters", async () => {

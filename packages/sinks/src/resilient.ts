@@ -1,5 +1,6 @@
 import {
   BrokenCircuitError,
+  CircuitState,
   ConsecutiveBreaker,
   DelegateBackoff,
   TaskCancelledError,
@@ -27,6 +28,8 @@ export interface ResilienceOptions {
   logger?: Pick<Logger, "warn" | "error">;
   /** Called for metrics: each delivery delivered or dead-lettered, each retry. */
   onOutcome?: (sink: string, outcome: DeliveryOutcome, reason?: DeliveryReason) => void;
+  /** Called when the circuit opens (true: deliveries are dead-lettered unattempted, or one trial runs) and closes again (false). */
+  onCircuit?: (sink: string, open: boolean) => void;
   /** Time limit of one attempt. */
   timeoutMs?: number;
   /** Attempts in all, the first included; answers of 429 (rate limited) do not count. */
@@ -97,6 +100,13 @@ class ResilientSink implements Sink {
     this.#breaker = circuitBreaker(handleWhen(outage), {
       halfOpenAfter: o.halfOpenAfterMs,
       breaker: new ConsecutiveBreaker(o.breakerFailures),
+    });
+    // Half-open counts as open (only a trial goes through until one succeeds), so a failed trial is no change.
+    let open = false;
+    this.#breaker.onStateChange((state) => {
+      if (open === (state !== CircuitState.Closed)) return;
+      open = !open;
+      o.onCircuit?.(this.name, open);
     });
     this.#retry = retry(handleWhen((e) => this.#retryable(e) && !isRateLimited(e)), {
       maxAttempts: o.maxAttempts - 1,

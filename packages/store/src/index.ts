@@ -14,3 +14,4 @@ export * from "./redis-delivered.ts";
 export * from "./seen-set.ts";
 export * from "./redis-seen-set.ts";
 export * from "./redis-connection.ts";
+export * from "./redis-watch.ts";

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { createKafka, KafkaConsumer, KafkaProducer, kafkaOptionsFrom, type InRecord } from "@outlier/bus";
+import { createKafka, ensureTopics, KafkaConsumer, KafkaProducer, kafkaOptionsFrom, LagMonitor, type InRecord } from "@outlier/bus";
 import { envelope } from "@outlier/contracts";
 import { loadRoutes, type RoutingConfig } from "@outlier/routing";
-import { createHttpServer, type Readiness } from "@outlier/service-kit";
+import { connectionEventCounter, createHttpServer, registerConnectionGauges, type Readiness } from "@outlier/service-kit";
 import { secretResolver } from "@outlier/sinks";
-import { OutlierRedis, redactUrl } from "@outlier/store";
+import { OutlierRedis, redactUrl, watchRedis } from "@outlier/store";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
@@ -43,8 +43,11 @@ export async function startAlerter({ config, logger, registry, env = process.env
   const metrics = createAlerterMetrics(registry);
   const { redis: r, kafka: k } = config;
   const redis = await OutlierRedis.open(r);
+  watchRedis(redis.client, { logger: logger.child({ component: "redis" }), onChange: connectionEventCounter(registry, "outlier_alerter_", "redis") });
   const delivered = redis.delivered({ ttlMs: r.deliveredTtlSeconds * 1000 });
-  const kafka = createKafka(kafkaOptionsFrom(k, logger.child({ component: "kafka" })));
+  const kafkaLogger = logger.child({ component: "kafka" });
+  const kafka = createKafka(kafkaOptionsFrom(k, kafkaLogger));
+  await ensureTopics(kafka, [k.topics.findings, k.topics.deadletter], k.createTopics, kafkaLogger);
   const producer = new KafkaProducer(kafka);
   const sinks = buildSinks(routes, { secrets: secretResolver({ env }), producer, deadletterTopic: k.topics.deadletter, delivery: config.delivery, metrics, logger });
 
@@ -59,17 +62,20 @@ export async function startAlerter({ config, logger, registry, env = process.env
       producer.send(records.map((letter) => envelope(k.topics.deadletter, letter.source, letter))),
   });
   registerGauges(registry, { pending: () => dispatcher.pending });
+  const lag = new LagMonitor(kafka, { groupId: k.groupId, topics: [k.topics.findings] });
+  registerConnectionGauges(registry, "outlier_alerter_", { kafkaConnected: () => lag.reachable, redisConnected: () => redis.client.status === "ready", consumerLag: () => lag.lags });
   const ticker = setInterval(() => dispatcher.flushDue(), config.grouping.tickMs);
 
-  let consuming = false;
-  const readiness = (): Readiness => (consuming ? { ready: true } : { ready: false, reason: "not consuming findings yet" });
+  const onChange = connectionEventCounter(registry, "outlier_alerter_", "kafka");
+  const consumers = Array.from({ length: k.consumers }, () => new KafkaConsumer(kafka, { sessionTimeoutMs: k.sessionTimeoutMs, logger: kafkaLogger, onChange }));
+  // Every member must be in the group and hear from the broker: one down leaves its partitions unread until a rebalance.
+  const readiness = (): Readiness => consumers.map((consumer) => consumer.readiness()).find((r) => !r.ready) ?? { ready: true };
   const app = createHttpServer({ logger, registry, readiness });
   await app.listen({ port: config.http.port, host: config.http.host });
-  const consumers = Array.from({ length: k.consumers }, () => new KafkaConsumer(kafka, { sessionTimeoutMs: k.sessionTimeoutMs }));
   // Joining together, the members share one rebalance instead of one each.
   const handle = (batch: InRecord[]) => dispatcher.handle(batch);
   await Promise.all(consumers.map((consumer) => consumer.run({ topics: [k.topics.findings], groupId: k.groupId, fromBeginning: k.fromBeginning, handle })));
-  consuming = true;
+  lag.start();
   const port = (app.server.address() as AddressInfo).port;
   logger.info({ port, receivers: [...sinks.keys()], topic: k.topics.findings, groupId: k.groupId, redis: redactUrl(r.url) }, "alerter started");
 
@@ -78,10 +84,10 @@ export async function startAlerter({ config, logger, registry, env = process.env
     port,
     readiness,
     async stop() {
-      consuming = false;
       clearInterval(ticker);
       await dispatcher.stop();
       await Promise.all(consumers.map((consumer) => consumer.stop()));
+      await lag.stop();
       await closeSinks(sinks);
       await producer.close();
       await redis.close();

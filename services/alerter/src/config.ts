@@ -1,4 +1,4 @@
-import { kafkaConnectionSchema } from "@outlier/bus";
+import { kafkaConnectionSchema, TopicCreationSchema } from "@outlier/bus";
 import { TOPICS } from "@outlier/contracts";
 import { HttpListenSchema, loadConfig } from "@outlier/service-kit";
 import { RedisConnectionSchema } from "@outlier/store";
@@ -16,6 +16,8 @@ export const AlerterConfigSchema = z.strictObject({
       groupId: z.string().min(1).default("outlier-alerter"),
       /** Where the group starts when it has no committed offset: the oldest finding (true) or new ones only. */
       fromBeginning: z.boolean().default(false),
+      /** Missing topics are created at start-up with these settings (docs/alerter.md). */
+      createTopics: TopicCreationSchema.prefault({}),
       /**
        * Group members in this process. Each handles its partitions' batches one at a time,
        * and a batch waits for its groups to be delivered; more members let the findings of

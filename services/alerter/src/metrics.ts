@@ -17,6 +17,8 @@ export interface AlerterMetrics {
   readonly deadLetters: Counter<"source" | "code">;
   /** From a finding's time to a sink accepting it. */
   readonly deliveryLatency: Histogram<"sink">;
+  /** 1 while a sink's circuit breaker is open or half-open (deliveries dead-lettered unattempted), else 0. */
+  readonly circuitOpen: Gauge<"sink">;
 }
 
 export function createAlerterMetrics(registry: Registry): AlerterMetrics {
@@ -41,6 +43,7 @@ export function createAlerterMetrics(registry: Registry): AlerterMetrics {
       buckets: [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800],
       registers,
     }),
+    circuitOpen: new Gauge({ name: "outlier_alerter_sink_circuit_open", help: "1 while a sink's circuit breaker is open or half-open, else 0", labelNames: ["sink"], registers }),
   };
 }
 

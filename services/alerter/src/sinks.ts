@@ -32,6 +32,10 @@ export function buildSinks(routes: RoutingConfig, deps: SinkDeps): Map<string, R
       if (outcome === "retried") deps.metrics.retries.inc({ sink, reason: reason ?? "unexpected" });
       else deps.metrics.deliveries.inc({ sink, result: outcome });
     },
+    onCircuit(sink, open) {
+      deps.metrics.circuitOpen.set({ sink }, open ? 1 : 0);
+      deps.logger.warn({ sink }, open ? "sink circuit open: deliveries are dead-lettered until a trial succeeds" : "sink circuit closed: delivering again");
+    },
   };
   const env = { secrets: deps.secrets, producer: deps.producer, logger: deps.logger };
   const byReceiver = new Map<string, ReceiverSink[]>();
@@ -41,6 +45,8 @@ export function buildSinks(routes: RoutingConfig, deps: SinkDeps): Map<string, R
       receiver.sinks.map((config, index) => ({ index, config, sink: resilient(measured(createSink(config, env), deps.metrics), options) })),
     );
   }
+  // Every sink's breaker series exists from the first scrape, closed.
+  for (const { sink } of [...byReceiver.values()].flat()) deps.metrics.circuitOpen.set({ sink: sink.name }, 0);
   return byReceiver;
 }
 

@@ -1,4 +1,4 @@
-import { kafkaConnectionSchema } from "@outlier/bus";
+import { kafkaConnectionSchema, TopicCreationSchema } from "@outlier/bus";
 import { parsePositiveDuration, TOPICS } from "@outlier/contracts";
 import { HttpListenSchema, loadConfig } from "@outlier/service-kit";
 import { FINDING_LOG_MAX_LEN, RedisConnectionSchema } from "@outlier/store";
@@ -24,6 +24,8 @@ export const DetectorConfigSchema = z.strictObject({
       sessionTimeoutMs: z.number().int().min(6_000).default(30_000),
       /** Where a group with no committed offset starts: the oldest record (true) or only new ones. */
       fromBeginning: z.boolean().default(true),
+      /** Missing topics are created at start-up with these settings (docs/detector.md). */
+      createTopics: TopicCreationSchema.prefault({}),
       /** Topic names; change them only to run several installations on one Kafka cluster. */
       topics: z
         .strictObject({

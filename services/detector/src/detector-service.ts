@@ -1,9 +1,11 @@
 import type { AddressInfo } from "node:net";
 import {
   createKafka,
+  ensureTopics,
   KafkaConsumer,
   KafkaProducer,
   kafkaOptionsFrom,
+  LagMonitor,
   type Consumer,
   type HandleResult,
   type InRecord,
@@ -12,9 +14,10 @@ import {
 } from "@outlier/bus";
 import { findingRecord, type Finding, type RejectCode, type TopicNames } from "@outlier/contracts";
 import { Detector, type DetectorDeps, type DetectorEvent, type DetectorOptions } from "@outlier/detector";
-import { createHttpServer, type Readiness } from "@outlier/service-kit";
+import { connectionEventCounter, createHttpServer, registerConnectionGauges, type Readiness } from "@outlier/service-kit";
 import {
   OutlierRedis,
+  watchRedis,
   type BaselineStore,
   type FindingLog,
   type RedisBaselineStore,
@@ -207,12 +210,20 @@ export interface RunningDetector {
 export async function startDetectorService({ config, logger, registry }: StartOptions): Promise<RunningDetector> {
   const metrics = createDetectorMetrics(registry);
   const redis = await OutlierRedis.open(config.redis);
+  watchRedis(redis.client, { logger: logger.child({ component: "redis" }), onChange: connectionEventCounter(registry, "outlier_detector_", "redis") });
   const workloadMeta = createWorkloadMetaSource(config.kubernetes.enabled, { logger, env: process.env });
   const { store, findingLog, replicaSnapshots, seen, newDetector } = redisParts(redis, config, workloadMeta.lookup);
-  const kafka = createKafka(kafkaOptionsFrom(config.kafka, logger.child({ component: "kafka" })));
+  const kafkaLogger = logger.child({ component: "kafka" });
+  const kafka = createKafka(kafkaOptionsFrom(config.kafka, kafkaLogger));
+  await ensureTopics(kafka, Object.values(config.kafka.topics), config.kafka.createTopics, kafkaLogger);
   const producer = new KafkaProducer(kafka);
+  const consumer = new KafkaConsumer(kafka, {
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    logger: kafkaLogger,
+    onChange: connectionEventCounter(registry, "outlier_detector_", "kafka"),
+  });
   const service = new DetectorService({
-    consumer: new KafkaConsumer(kafka, { sessionTimeoutMs: config.kafka.sessionTimeoutMs }),
+    consumer,
     producer,
     store,
     findingLog,
@@ -230,8 +241,11 @@ export async function startDetectorService({ config, logger, registry }: StartOp
     deferredExecs: () => service.detector.deferredCount,
     workloadMeta: () => workloadMeta.health() ?? { restarts: 0, lists: 0 },
   });
+  const lag = new LagMonitor(kafka, { groupId: config.kafka.groupId, topics: [config.kafka.topics.runtime, config.kafka.topics.audit] });
+  registerConnectionGauges(registry, "outlier_detector_", { kafkaConnected: () => lag.reachable, redisConnected: () => redis.client.status === "ready", consumerLag: () => lag.lags });
   const readiness = (): Readiness => {
-    if (!service.consuming) return { ready: false, reason: "kafka: not in the consumer group yet" };
+    const kafkaReady = consumer.readiness();
+    if (!kafkaReady.ready) return kafkaReady;
     if (redis.client.status !== "ready") return { ready: false, reason: `redis: ${redis.client.status}` };
     return { ready: true };
   };
@@ -241,6 +255,7 @@ export async function startDetectorService({ config, logger, registry }: StartOp
   workloadMeta.start();
   await workloadMeta.whenSynced(30_000);
   await service.start();
+  lag.start();
   const port = (app.server.address() as AddressInfo).port;
   logger.info({ port, groupId: config.kafka.groupId, topics: config.kafka.topics }, "detector started");
 
@@ -251,6 +266,7 @@ export async function startDetectorService({ config, logger, registry }: StartOp
     readiness,
     async stop() {
       await service.stop();
+      await lag.stop();
       await workloadMeta.stop();
       await producer.close();
       await store.close();
