@@ -29,16 +29,17 @@ describe("detector's first start when its topics do not exist", () => {
       kubernetes: { enabled: false },
     });
     detector = await startDetectorService({ config, logger: createLogger({ level: "warn", name: "first-start" }), registry: createMetrics("outlier_detector_") });
-    expect(detector.readiness()).toEqual({ ready: true });
+    await expect.poll(() => detector!.readiness(), { timeout: 30_000 }).toEqual({ ready: true }); // joined its group
 
     deadTail = await tailTopic(brokers, topics.deadletter);
     await producer.send([{ topic: topics.runtime, key: "c1/shop/Deployment/checkout", value: "{not json" }]);
     await expect.poll(() => deadTail?.messages.length, { timeout: 15_000 }).toBe(1);
     expect(JSON.parse(deadTail.messages[0]!.value)).toMatchObject({ code: "malformed_json" });
 
-    // Connection gauges and a lag series per partition of the consumed topics, from the first poll.
-    const metrics = (await detector.app.inject("/metrics")).body;
-    expect(metrics).toMatch(/^outlier_detector_kafka_connected 1$/m);
+    // Connection gauges and a lag series per partition of the consumed topics, once the first lag poll has answered.
+    const scrape = async () => (await detector!.app.inject("/metrics")).body;
+    await expect.poll(scrape, { timeout: 30_000 }).toMatch(/^outlier_detector_kafka_connected 1$/m);
+    const metrics = await scrape();
     expect(metrics).toMatch(/^outlier_detector_redis_connected 1$/m);
     for (const topic of [topics.runtime, topics.audit]) {
       for (const partition of ["0", "1"]) expect(metrics).toMatch(new RegExp(`^outlier_detector_consumer_lag\\{topic="${topic}",partition="${partition}"\\} \\d+$`, "m"));
