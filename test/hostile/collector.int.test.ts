@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { appendFileSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { rawClient, type RawClient } from "@outlier/service-kit/testing";
 import { TetragonEvents } from "../../bench/lib/tetragon-events.ts";
 import { tailTopic, type Tail } from "../../services/detector/src/test-support.ts";
 import { expectedId, metricsOf } from "../collector-int-helpers.ts";
@@ -318,21 +318,4 @@ function withArguments(line: string, args: string): string {
 function missing(tail: Tail, expected: Set<string>, idOf: (value: string) => string): string[] {
   const seen = new Set(tail.messages.map((m) => idOf(m.value)));
   return [...expected].filter((id) => !seen.has(id));
-}
-
-interface RawClient {
-  socket: Socket;
-  received(): string;
-  /** Ms from connecting until the server closed the connection. */
-  closedAfter: Promise<number>;
-}
-
-function rawClient(port: number): RawClient {
-  const started = Date.now();
-  const socket = connect(port, "127.0.0.1");
-  let received = "";
-  socket.on("data", (chunk) => (received += chunk.toString()));
-  socket.on("error", () => undefined);
-  const closedAfter = new Promise<number>((resolve) => socket.on("close", () => resolve(Date.now() - started)));
-  return { socket, received: () => received, closedAfter };
 }

@@ -1,10 +1,11 @@
-import { connect, type AddressInfo, type Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import { Counter } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { createHttpServer, startHttpServer } from "./http.ts";
 import { createLogger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
+import { rawClient } from "./testing/raw-client.ts";
 
 describe("createHttpServer", () => {
   let app: FastifyInstance | undefined;
@@ -60,25 +61,15 @@ describe("createHttpServer with connection limits", () => {
     return (app.server.address() as AddressInfo).port;
   }
 
-  /** A raw client: what it received, and when the server closed it (ms after connecting). */
-  function client(port: number): { socket: Socket; received: () => string; closedAfter: Promise<number> } {
-    const started = Date.now();
-    const socket = connect(port, "127.0.0.1");
-    let received = "";
-    socket.on("data", (chunk) => (received += chunk.toString()));
-    socket.on("error", () => undefined);
-    const closedAfter = new Promise<number>((resolve) => socket.on("close", () => resolve(Date.now() - started)));
-    return { socket, received: () => received, closedAfter };
-  }
 
   it("closes a silent connection, an idle kept-alive one, and one that stalls or trickles its body past the request timeout (408)", async () => {
     const port = await listening({ requestTimeoutMs: 1500, idleTimeoutMs: 500, maxConnections: 10 });
-    const silent = client(port);
-    const stalled = client(port);
+    const silent = rawClient(port);
+    const stalled = rawClient(port);
     stalled.socket.write("POST /in HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\nx");
-    const idleAfterRequest = client(port);
+    const idleAfterRequest = rawClient(port);
     idleAfterRequest.socket.write("POST /in HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\n\r\n");
-    const trickle = client(port);
+    const trickle = rawClient(port);
     trickle.socket.write("POST /in HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n");
     const drip = setInterval(() => trickle.socket.write("x"), 100);
     try {
@@ -94,9 +85,9 @@ describe("createHttpServer with connection limits", () => {
 
   it("refuses connections beyond maxConnections", async () => {
     const port = await listening({ requestTimeoutMs: 5000, idleTimeoutMs: 5000, maxConnections: 2 });
-    const held = [client(port), client(port)];
+    const held = [rawClient(port), rawClient(port)];
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const third = client(port);
+    const third = rawClient(port);
     expect(await third.closedAfter).toBeLessThan(1000);
     for (const { socket } of held) socket.destroy();
   });
